@@ -1,0 +1,33 @@
+"""foedus: military alliance treaties as data."""
+
+from foedus.dates import parse_date
+from foedus.errors import (
+    ChecksumMismatch,
+    DataMissing,
+    FoedusError,
+    InvalidArgument,
+    InvalidDate,
+    InvalidScenario,
+    InvalidTreaty,
+    UnknownPlace,
+    UnknownState,
+    UnknownTreaty,
+)
+from foedus.states import resolve
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ChecksumMismatch",
+    "DataMissing",
+    "FoedusError",
+    "InvalidArgument",
+    "InvalidDate",
+    "InvalidScenario",
+    "InvalidTreaty",
+    "UnknownPlace",
+    "UnknownState",
+    "UnknownTreaty",
+    "parse_date",
+    "resolve",
+]
