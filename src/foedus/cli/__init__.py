@@ -46,21 +46,12 @@ for _module in (_data, _states, _treaties, _obligations, _panels, _network, _web
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, mapping foedus errors to one line and exit code 2."""
+    """Entry point: run the app, mapping foedus errors to one line and exit code 2.
+
+    Usage errors (unknown option, missing argument) are click's own, also exit code 2.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="foedus")
     except FoedusError as err:
         err_console.print(f"error: {err}", markup=False)
         sys.exit(2)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        err_console.print("aborted", markup=False)
-        sys.exit(1)
-    except Exception as err:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            sys.exit(2)
-        raise
