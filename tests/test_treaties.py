@@ -171,10 +171,20 @@ def test_finland_2024_01_01_includes_the_united_states_through_nato_and_2022_01_
     usa_2022 = _by(allies("FIN", "2022-01-01"), 2)
     assert not any(a.treaty_id == "nato_1949" for a in usa_2022)
     assert not any("defense" in a.provisions for a in usa_2022)
-    # What remains in 2022 is ATOP 3740 (CSCE, non-aggression), presumed in force after 2018.
-    assert [(a.treaty_id, a.provisions, a.observed_until) for a in usa_2022] == [
+    assert usa_2022 == []
+    # Only the pure non-aggression tie of ATOP 3740 (CSCE) remains, listed on request.
+    usa_2022_all = _by(allies("FIN", "2022-01-01", include_nonaggression=True), 2)
+    assert [(a.treaty_id, a.provisions, a.observed_until) for a in usa_2022_all] == [
         ("atop:3740", ["non_aggression"], D(2018, 12, 31))
     ]
+
+
+def test_pure_non_aggression_pacts_are_listed_only_on_request():
+    default = allies("PRK", "2025-06-01")
+    assert all(a.provisions != ["non_aggression"] for a in default)
+    every = allies("PRK", "2025-06-01", include_nonaggression=True)
+    assert any(a.treaty_id == "atop:3755" for a in every)
+    assert any(a.treaty_id == "atop:3755" for a in allies("PRK", "2025-06-01", kind="non_aggression"))
 
 
 def test_atop_alliance_in_force_in_2018_is_presumed_in_force_later_with_the_caveat():

@@ -237,14 +237,21 @@ def allies_cmd(
     kind: Annotated[
         str | None, typer.Option("--kind", help="Only ties with this obligation, e.g. defense")
     ] = None,
+    all_kinds: Annotated[
+        bool,
+        typer.Option("--all-kinds", help="Also list ties made only of non-aggression pledges"),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Each treaty ally of STATE on a date: the treaty, the obligations each way, and since when."""
+    """Each treaty ally of STATE on a date: the treaty, the obligations each way, and since when.
+
+    Pure non-aggression pacts are left out unless --all-kinds (ATOP's "NNA" convention).
+    """
     from foedus import dates, states
     from foedus.treaties import allies, state_name
 
     day = dates.parse_date(date) if date else today()
-    found = allies(state, day, kind=kind)
+    found = allies(state, day, kind=kind, include_nonaggression=all_kinds)
     if as_json:
         _echo_json([a.model_dump(mode="json") for a in found])
         return

@@ -202,12 +202,21 @@ def _covering(day: dt.date) -> pl.Expr:
 
 
 def allies(
-    state: str | int, date: str | dt.date | None = None, kind: str | None = None
+    state: str | int,
+    date: str | dt.date | None = None,
+    kind: str | None = None,
+    *,
+    include_nonaggression: bool = False,
 ) -> list[Ally]:
     """The states tied to ``state`` by a primary obligation in force on ``date`` (default: today).
 
     One :class:`Ally` per (ally, treaty); ``kind`` keeps only ties that include that obligation
     (either way). Sorted by the strongest obligation (defense first), then name.
+
+    Ties made only of non-aggression pledges (the Helsinki Final Act, the Treaty of Amity and
+    Cooperation, ...) are left out unless ``include_nonaggression`` or ``kind="non_aggression"``:
+    ATOP itself ships "NNA" files without them, since a promise not to attack is not a promise
+    to help.
     """
     day = _day(date)
     code = _code(state, day)
@@ -232,6 +241,8 @@ def allies(
         owed = _sorted_kinds(rows.filter(pl.col("beneficiary") == code)["kind"])
         both = _sorted_kinds([*owes, *owed])
         if wanted is not None and wanted not in both:
+            continue
+        if wanted is None and not include_nonaggression and both == ["non_aggression"]:
             continue
         history_rows = mine.filter((pl.col("treaty_id") == treaty_id) & (pl.col("other") == other))
         block = next(
