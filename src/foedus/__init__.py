@@ -14,10 +14,32 @@ from foedus.errors import (
     UnknownTreaty,
 )
 from foedus.states import resolve
+from foedus.treaties import (
+    Ally,
+    Registry,
+    Timeline,
+    Treaty,
+    allies,
+    history,
+    registry,
+    ties_frame,
+    treaties,
+    treaty,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Ally",
+    "Registry",
+    "Timeline",
+    "Treaty",
+    "allies",
+    "history",
+    "registry",
+    "ties_frame",
+    "treaties",
+    "treaty",
     "ChecksumMismatch",
     "DataMissing",
     "FoedusError",
