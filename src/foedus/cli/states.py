@@ -1,9 +1,126 @@
-"""CLI commands: states (filled in by its owner)."""
+"""CLI commands: ``foedus states`` (list a state system) and ``foedus state`` (resolve one)."""
 
 from __future__ import annotations
 
+import json
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+SystemOption = Annotated[str, typer.Option("--system", "-s", help="State system: cow or gw.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _spells_text(spells: tuple) -> str:
+    return (
+        ", ".join(
+            f"{start.isoformat()} – {end.isoformat() if end else 'today'}" for start, end in spells
+        )
+        or "—"
+    )
+
+
+def states_command(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", "-d", help="Only states in the system on this day (YYYY-MM-DD)."),
+    ] = None,
+    system: SystemOption = "cow",
+    as_json: JsonOption = False,
+) -> None:
+    """List the states of a system (every state it has had, or those in it on --date)."""
+    import polars as pl
+
+    from foedus import states
+    from foedus.dates import parse_date
+
+    frame = states.system_members(system)  # type: ignore[arg-type]  # checks the system name
+    column = states.CODE_COLUMN[system]
+    if date is not None:
+        day = parse_date(date)
+        frame = frame.filter(
+            (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") >= day))
+        )
+    rows = []
+    for (code,), spells in frame.sort(column, "start").group_by(column, maintain_order=True):
+        spell_list = tuple(zip(spells["start"].to_list(), spells["end"].to_list(), strict=True))
+        rows.append(
+            {
+                column: code,
+                "abbrev": states.abbrev(code, system),
+                "name": states.name(code, system),
+                "iso3": states.iso3(code, system),
+                "microstate": states.is_microstate(code, system),
+                "spells": [
+                    {"start": s.isoformat(), "end": e.isoformat() if e else None}
+                    for s, e in spell_list
+                ],
+                "_spells": spell_list,
+            }
+        )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [{k: v for k, v in r.items() if k != "_spells"} for r in rows],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    title = f"{system.upper()} states" + (f" on {date}" if date else f" ({len(rows)} ever)")
+    table = Table(title=title, pad_edge=False)
+    for col in (column, "abbrev", "name", "iso3", "membership"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        name = r["name"] + (" [dim](micro-state)[/]" if r["microstate"] else "")
+        table.add_row(
+            str(r[column]), r["abbrev"] or "—", name, r["iso3"] or "—", _spells_text(r["_spells"])
+        )
+    Console().print(table)
+
+
+def state_command(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="A name, alias, ISO3 code, abbreviation or code: 'North Korea', PRK, 731."
+        ),
+    ],
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", "-d", help="Resolve names by date (Germany: 260 in 1970, 255 in 2000)."
+        ),
+    ] = None,
+    system: SystemOption = "cow",
+    as_json: JsonOption = False,
+) -> None:
+    """Resolve one state: code, abbreviation, name, ISO3, code in the other system, membership."""
+    from foedus import states
+    from foedus.dates import parse_date
+
+    day = parse_date(date, check_range=False) if date is not None else None
+    info = states.state(query, system=system, on=day)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    console.print(
+        f"[bold]{info.name}[/]  {info.system.upper()} {info.code}"
+        + (f" ({info.abbrev})" if info.abbrev else "")
+    )
+    console.print(
+        f"ISO3: {info.iso3 or '—'}   COW: {info.ccode if info.ccode is not None else '—'}   "
+        f"GW: {info.gwcode if info.gwcode is not None else '—'}"
+        + ("   (GW micro-state)" if info.microstate else "")
+    )
+    console.print(f"COW membership: {_spells_text(info.cow_spells)}", markup=False)
+    console.print(f"GW membership:  {_spells_text(info.gw_spells)}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `foedus` app."""
+    app.command("states")(states_command)
+    app.command("state")(state_command)

@@ -8,8 +8,12 @@ Where the files come from, in order:
 2. The user cache (``platformdirs.user_cache_dir("foedus")``), filled by :func:`fetch`.
 
 Every file is checked against its pinned SHA-256 before it is read; a mismatch raises
-:class:`~foedus.errors.ChecksumMismatch`. Each file is parsed once and cached as parquet next to
-the downloads (written to a temporary file, then renamed, so nothing is ever half-written).
+:class:`~foedus.errors.ChecksumMismatch`, a missing file :class:`~foedus.errors.DataMissing`
+(both say what to do). Each file is parsed once and cached as parquet next to the downloads
+(written to a temporary file, then renamed, so nothing is ever half-written).
+
+``FOEDUS_CACHE_DIR`` moves the cache; ``FOEDUS_DATA_MIRROR`` makes :func:`fetch` download from
+a mirror laid out like ``FOEDUS_DATA_DIR`` instead of the pinned URLs.
 
 >>> import foedus.data as data
 >>> data.load("cow_states").height  # doctest: +SKIP
@@ -20,6 +24,7 @@ from foedus.data._registry import Dataset, dataset, datasets
 from foedus.data._store import (
     FetchResult,
     cache_dir,
+    cite,
     data_dir,
     fetch,
     is_available,
@@ -32,6 +37,7 @@ __all__ = [
     "Dataset",
     "FetchResult",
     "cache_dir",
+    "cite",
     "data_dir",
     "dataset",
     "datasets",

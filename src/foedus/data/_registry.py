@@ -50,5 +50,8 @@ def dataset(name: str) -> Dataset:
     known = datasets()
     if name in known:
         return known[name]
+    name = " ".join(str(name).split())[:60]  # the message stays on one line
     close = [m[0] for m in process.extract(name, list(known), limit=3)]
-    raise DataMissing(f"no dataset named '{name}': did you mean {', '.join(close)}? (`foedus data status` lists all)")
+    raise DataMissing(
+        f"no dataset named '{name}': did you mean {', '.join(close)}? (`foedus data status` lists all)"
+    )

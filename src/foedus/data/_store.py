@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import io
+import logging
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import platformdirs
 import polars as pl
@@ -53,10 +58,17 @@ def _verify(ds: Dataset, file: Path) -> None:
     stat = file.stat()
     actual = _sha256(str(file), stat.st_size, stat.st_mtime_ns)
     if actual != ds.sha256:
+        local = data_dir()
+        if local is not None and file.is_relative_to(local):
+            fix = (
+                f"replace it with the original from {ds.url}, or unset FOEDUS_DATA_DIR and run "
+                f"`foedus data fetch {ds.name}`"
+            )
+        else:
+            fix = f"run `foedus data fetch {ds.name}` to download it again"
         raise ChecksumMismatch(
-            f"{file} does not match the pinned checksum of dataset '{ds.name}' (sha256 {actual[:12]}… ≠ "
-            f"{ds.sha256[:12]}…): the file is corrupt or another version; delete it and run "
-            f"`foedus data fetch {ds.name}`"
+            f"{file} is corrupt or another version of dataset '{ds.name}' (sha256 {actual[:12]}…, "
+            f"expected {ds.sha256[:12]}…): {fix}"
         )
 
 
@@ -79,7 +91,12 @@ def path(name: str) -> Path:
 
 def _read(ds: Dataset, file: Path) -> pl.DataFrame:
     if ds.format == "csv":
-        return pl.read_csv(file, infer_schema_length=None, encoding="utf8-lossy", null_values=["", "NA"])
+        raw = file.read_bytes()
+        if b"\r" in raw and b"\n" not in raw:  # old Mac line endings (COW's inter-state war file)
+            raw = raw.replace(b"\r", b"\n")
+        return pl.read_csv(
+            io.BytesIO(raw), infer_schema_length=None, encoding="utf8-lossy", null_values=["", "NA"]
+        )
     if ds.format == "rda":
         import pyreadr
 
@@ -105,34 +122,82 @@ def write_atomic(frame: pl.DataFrame, target: Path) -> None:
             os.unlink(tmp)
 
 
+# Bump when _read() changes what it returns, so parquet copies written by older code are rebuilt.
+_READER_VERSION = 2
+
+
+def _parquet_path(ds: Dataset) -> Path:
+    return cache_dir() / "parquet" / f"{ds.name}-{ds.sha256[:16]}-r{_READER_VERSION}.parquet"
+
+
 @functools.lru_cache(maxsize=64)
-def _load_cached(name: str, sha256: str, source: str) -> pl.DataFrame:
+def _load_cached(name: str, sha256: str, source: str, parquet: str) -> pl.DataFrame:
     ds = dataset(name)
-    parquet = cache_dir() / "parquet" / f"{name}-{sha256[:16]}.parquet"
-    if parquet.is_file():
+    target = Path(parquet)
+    if target.is_file():
         try:
-            return pl.read_parquet(parquet)
+            return pl.read_parquet(target)
         except Exception:  # a damaged cache copy is rebuilt from the verified original
-            parquet.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
     frame = _read(ds, Path(source))
-    try:
-        write_atomic(frame, parquet)
-    except OSError:  # a read-only cache only costs speed
-        pass
+    # A read-only or full cache only costs speed.
+    with contextlib.suppress(OSError):
+        write_atomic(frame, target)
     return frame
 
 
 def load(name: str) -> pl.DataFrame:
-    """Dataset ``name`` as a polars DataFrame (verified, parsed once, then read from parquet)."""
+    """Dataset ``name`` as a polars DataFrame: verified, parsed once, then read from parquet.
+
+    Raises :class:`DataMissing` (with the command to fetch it) or :class:`ChecksumMismatch`.
+    """
     file = path(name)
-    return _load_cached(name, dataset(name).sha256, str(file))
+    ds = dataset(name)
+    return _load_cached(name, ds.sha256, str(file), str(_parquet_path(ds)))
+
+
+def cite(name: str) -> str:
+    """How to cite dataset ``name``, with its licence note and where the file comes from.
+
+    >>> print(cite("cow_states"))  # doctest: +ELLIPSIS
+    Correlates of War Project. 2017. "State System Membership List, v2016." ...
+    """
+    ds = dataset(name)
+    lines = [ds.citation, f"Licence: {ds.licence}", f"Official source: {ds.homepage}"]
+    if ds.snapshot:
+        lines.append(f"File: {ds.snapshot} (sha256 {ds.sha256})")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class FetchResult:
+    """What :func:`fetch` did for one dataset."""
+
     name: str
     path: Path
-    downloaded: bool
+    downloaded: bool  # False: a verified copy was already there (cache or FOEDUS_DATA_DIR)
+
+
+def _url(ds: Dataset, mirror: str | None) -> str:
+    return f"{mirror.rstrip('/')}/{quote(ds.path)}" if mirror else ds.url
+
+
+@contextlib.contextmanager
+def _quiet_pooch() -> Iterator[None]:
+    # pooch logs each download at INFO; the progress bar says the same thing.
+    import pooch
+
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or err.__class__.__name__
 
 
 def fetch(
@@ -144,29 +209,36 @@ def fetch(
     """Download datasets into the cache (all when ``names`` is None), verifying each checksum.
 
     ``base_url`` (or ``FOEDUS_DATA_MIRROR``) replaces the pinned URLs by a mirror laid out like
-    the registry's ``path`` column, e.g. a loopback server in the tests. Files already present
-    and verified are not downloaded again.
+    the registry's ``path`` column, e.g. a loopback server in the tests. A dataset already
+    present and verified, in ``FOEDUS_DATA_DIR`` or in the cache, is not downloaded again.
+    pooch streams each download into a temporary file beside the target and renames it into
+    place only after the SHA-256 matched, so a failed or tampered download leaves nothing.
     """
     import pooch
+    import requests
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    mirror = base_url or os.environ.get("FOEDUS_DATA_MIRROR")
-    chosen = [dataset(n) for n in names] if names else list(datasets().values())
+    mirror = base_url or os.environ.get("FOEDUS_DATA_MIRROR") or None
+    chosen = list(datasets().values()) if names is None else [dataset(n) for n in names]
     results: list[FetchResult] = []
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*columns, disable=not progress, transient=True) as bar:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+    )
+    with _quiet_pooch(), Progress(*columns, disable=not progress, transient=True) as bar:
         for ds in chosen:
+            present = _present(ds)
+            if present is not None:
+                results.append(FetchResult(ds.name, present, downloaded=False))
+                continue
             target = cache_dir() / "raw" / ds.path
-            if target.is_file():
-                try:
-                    _verify(ds, target)
-                    results.append(FetchResult(ds.name, target, downloaded=False))
-                    continue
-                except ChecksumMismatch:
-                    target.unlink()
-            url = f"{mirror.rstrip('/')}/{ds.path}" if mirror else ds.url
+            url = _url(ds, mirror)
             task = bar.add_task(ds.filename, total=None)
-            downloader = pooch.HTTPDownloader(progressbar=_RichBar(bar, task), timeout=60)
+            downloader = pooch.HTTPDownloader(
+                progressbar=_RichBar(bar, task), timeout=60, chunk_size=1 << 16
+            )
             try:
                 pooch.retrieve(
                     url,
@@ -174,20 +246,45 @@ def fetch(
                     fname=target.name,
                     path=target.parent,
                     downloader=downloader,
-                    progressbar=True,
                 )
-            except ValueError as err:  # pooch's hash mismatch; it has already removed the download
-                raise ChecksumMismatch(
-                    f"the download of '{ds.name}' from {url} does not match its pinned checksum: "
-                    f"the server sent another file; nothing was saved ({err.__class__.__name__})"
-                ) from None
-            except Exception as err:
+            except requests.RequestException as err:  # before ValueError: some are both
                 raise DataMissing(
-                    f"could not download '{ds.name}' from {url}: {err}; check the network, or set "
-                    f"FOEDUS_DATA_DIR to a folder that holds {ds.path}"
+                    f"could not download '{ds.name}' from {url} ({_one_line(err)}): check the network "
+                    f"or the mirror, or set FOEDUS_DATA_DIR to a folder that holds {ds.path}"
                 ) from None
+            except ValueError:  # pooch's hash check; it has already deleted the temporary file
+                raise ChecksumMismatch(
+                    f"the file served for '{ds.name}' at {url} does not match its pinned sha256 "
+                    f"{ds.sha256[:12]}…, so nothing was saved: the server holds another version or "
+                    f"a damaged copy; try again later or use another mirror (FOEDUS_DATA_MIRROR)"
+                ) from None
+            except OSError as err:
+                raise DataMissing(
+                    f"could not save '{ds.name}' to {target.parent} ({_one_line(err)}): make the cache "
+                    f"writable or set FOEDUS_CACHE_DIR to a folder that is"
+                ) from None
+            finally:
+                bar.update(task, visible=False)
             results.append(FetchResult(ds.name, target, downloaded=True))
     return results
+
+
+def _present(ds: Dataset) -> Path | None:
+    """A verified local copy of ``ds``, if any. A corrupt copy in the cache is deleted (it is
+    ours to replace); one in FOEDUS_DATA_DIR raises, as it would on load."""
+    for candidate in _candidates(ds):
+        if not candidate.is_file():
+            continue
+        try:
+            _verify(ds, candidate)
+        except ChecksumMismatch:
+            local = data_dir()
+            if local is not None and candidate.is_relative_to(local):
+                raise
+            candidate.unlink()
+            continue
+        return candidate
+    return None
 
 
 class _RichBar:
@@ -197,17 +294,19 @@ class _RichBar:
         self._progress, self._task, self.total = progress, task, None
 
     def update(self, n: int) -> None:
-        self._progress.update(self._task, advance=n, total=self.total)
+        self._progress.update(self._task, advance=n, total=self.total or None)
 
     def reset(self) -> None:
-        self._progress.reset(self._task, total=self.total)
+        self._progress.reset(self._task, total=self.total or None)
 
     def close(self) -> None:
         self._progress.update(self._task, visible=False)
 
 
 def status() -> pl.DataFrame:
-    """One row per dataset: whether it is present, where, whether its checksum holds, citation."""
+    """One row per dataset: ``name``, ``status`` ("ok", "missing" or "checksum mismatch"),
+    ``version``, ``path`` (the copy foedus would read, or null), ``file`` (the registry path),
+    ``citation`` and ``licence``."""
     rows = []
     for ds in datasets().values():
         where, state = None, "missing"
@@ -228,6 +327,13 @@ def status() -> pl.DataFrame:
                 "path": where,
                 "file": ds.path,
                 "citation": ds.citation,
+                "licence": ds.licence,
             }
         )
-    return pl.DataFrame(rows)
+    return pl.DataFrame(
+        rows,
+        schema={
+            k: pl.String
+            for k in ("name", "status", "version", "path", "file", "citation", "licence")
+        },
+    )
