@@ -40,7 +40,7 @@ import polars as pl
 
 from foedus import data
 from foedus.dates import parse_date, today
-from foedus.errors import InvalidArgument, UnknownState
+from foedus.errors import DataMissing, InvalidArgument, UnknownState
 
 System = Literal["cow", "gw"]
 SYSTEMS: tuple[str, ...] = ("cow", "gw")
@@ -202,9 +202,57 @@ def _as_day(on: str | dt.date | None) -> dt.date | None:
 # --------------------------------------------------------------------------------------------
 
 
+def _without_data(system: System) -> pl.DataFrame:
+    """Codes, abbreviations and names from countrycode's table, with unknown spells.
+
+    The main job runs on the embedded registry with nothing downloaded: names must still
+    resolve, while questions about membership periods need the state lists (DataMissing).
+    """
+    cl = _codelist()
+    column, abbrevs, names = ("cown", "cowc", "cow.name") if system == "cow" else ("gwn", "gwc", "country.name.en")
+    rows = {}
+    for code, abb, nm in zip(cl[column], cl[abbrevs], cl[names], strict=True):
+        if code is not None and nm:
+            rows.setdefault(int(code), (abb, nm))
+    return pl.DataFrame(
+        {
+            "code": list(rows),
+            "abbrev": [v[0] for v in rows.values()],
+            "name": [v[1] for v in rows.values()],
+            "start": [None] * len(rows),
+            "end": [None] * len(rows),
+            "microstate": [False] * len(rows),
+        },
+        schema={
+            "code": pl.Int64,
+            "abbrev": pl.String,
+            "name": pl.String,
+            "start": pl.Date,
+            "end": pl.Date,
+            "microstate": pl.Boolean,
+        },
+    ).sort("code")
+
+
+def has_periods(system: System = "cow") -> bool:
+    """Whether membership periods are known (the state list is in FOEDUS_DATA_DIR or the cache)."""
+    return data.is_available("cow_states" if _check_system(system) == "cow" else "gw_states")
+
+
+def _require_periods(system: System) -> None:
+    if not has_periods(system):
+        name = "cow_states" if system == "cow" else "gw_states"
+        raise DataMissing(
+            f"membership periods of the {system.upper()} state system need dataset '{name}': "
+            f"run `foedus data fetch {name}` or set FOEDUS_DATA_DIR"
+        )
+
+
 @functools.cache
 def _members(system: System) -> pl.DataFrame:
     """Spells with a generic ``code`` column (the public frame renames it)."""
+    if not has_periods(system):
+        return _without_data(system)
     if system == "cow":
         raw = data.load("cow_states")
         frame = raw.select(
@@ -287,6 +335,7 @@ def system_members(system: System = "cow") -> pl.DataFrame:
     [(datetime.date(1816, 1, 1), datetime.date(1945, 5, 8)), (datetime.date(1990, 10, 3), None)]
     """
     system = _check_system(system)
+    _require_periods(system)
     return _members(system).rename({"code": CODE_COLUMN[system]})
 
 
@@ -306,7 +355,9 @@ def _tables(system: System) -> _Tables:
     abbrevs: dict[int, str | None] = {}
     micro = set()
     for code, abb, nm, start, end, is_micro in frame.iter_rows():
-        spells.setdefault(code, []).append((start, end))
+        known = spells.setdefault(code, [])
+        if start is not None:  # unknown without the state lists (see _without_data)
+            known.append((start, end))
         names[code], abbrevs[code] = nm, abb  # the latest spell's name wins (frame is sorted)
         if is_micro:
             micro.add(code)
@@ -364,6 +415,7 @@ def _covers(spell: Spell, day: dt.date) -> bool:
 def in_system(code: int, day: dt.date | str, system: System = "cow") -> bool:
     """Whether ``code`` is a member of the state system on ``day``."""
     system = _check_system(system)
+    _require_periods(system)
     day = parse_date(day, check_range=False)
     return any(_covers(s, day) for s in _tables(system).spells.get(code, ()))
 
@@ -377,6 +429,7 @@ def members_on(
     (True, False)
     """
     system = _check_system(system)
+    _require_periods(system)
     day = parse_date(day, check_range=False)
     tables = _tables(system)
     return sorted(
@@ -555,7 +608,7 @@ def _on_date(query: str, key: str, code: int, day: dt.date, system: System) -> i
     if split is not None and day >= split[0]:
         options = " or ".join(f"{name(c, system)} ({abbrev(c, system)}, {c})" for c in split[1])
         raise UnknownState(f"'{_shown(query)}' is ambiguous on {day.isoformat()}: use {options}")
-    for lineage in _LINEAGES[system]:
+    for lineage in _LINEAGES[system] if has_periods(system) else ():
         if code in lineage:
             present = [c for c in lineage if in_system(c, day, system)]
             if present and code not in present:

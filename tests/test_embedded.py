@@ -1,0 +1,39 @@
+"""The main job runs on the embedded registry with nothing downloaded (README's first command)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def bare_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "FOEDUS_DATA_DIR"}
+    env["FOEDUS_CACHE_DIR"] = str(tmp_path_factory.mktemp("empty-cache"))
+    env["COLUMNS"] = "120"
+    return env
+
+
+def _foedus(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "foedus", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_allies_of_north_korea_work_without_any_downloaded_data(bare_env: dict[str, str]) -> None:
+    done = _foedus(["allies", "PRK", "--date", "2025-06-01", "--json"], bare_env)
+    assert done.returncode == 0, done.stderr
+    found = {(a["ccode"], a["treaty_id"]) for a in json.loads(done.stdout)}
+    assert {(365, "rus_prk_2024"), (710, "prc_prk_1961")} <= found
+    assert all(not tid.startswith("atop:") for _, tid in found)
+
+
+def test_membership_periods_without_data_name_the_dataset_to_fetch(bare_env: dict[str, str]) -> None:
+    done = _foedus(["states", "--date", "2020-01-01"], bare_env)
+    assert done.returncode == 2
+    assert "foedus data fetch cow_states" in done.stderr
+    assert "Traceback" not in done.stderr
