@@ -37,3 +37,16 @@ def test_membership_periods_without_data_name_the_dataset_to_fetch(bare_env: dic
     assert done.returncode == 2
     assert "foedus data fetch cow_states" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_usa_attacking_north_korea_obligates_russia_and_china_without_any_downloaded_data(
+    bare_env: dict[str, str],
+) -> None:
+    done = _foedus(
+        ["respond", "--attacker", "USA", "--target", "PRK", "--date", "2025-01-01", "--json"],
+        bare_env,
+    )
+    assert done.returncode == 0, done.stderr
+    verdicts = {r["ccode"]: (r["verdict"], r["treaty_id"]) for r in json.loads(done.stdout)["responses"]}
+    assert verdicts[365] == ("obligated", "rus_prk_2024")
+    assert verdicts[710] == ("obligated", "prc_prk_1961")

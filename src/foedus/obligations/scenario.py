@@ -74,7 +74,8 @@ class Scenario:
             )
         for code in (*attackers, self.target):
             states.name(code)  # raises UnknownState for a code no system knows
-            if self.check_system and not states.in_system(code, self.date):
+            # Without the COW state list (nothing downloaded) membership periods are unknown.
+            if self.check_system and states.has_periods() and not states.in_system(code, self.date):
                 raise UnknownState(
                     f"{states.name(code)} ({code}) is not a state in the COW system on {self.date.isoformat()}: "
                     "choose a date when it existed (`foedus states` lists membership periods)"
