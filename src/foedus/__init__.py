@@ -23,7 +23,6 @@ from foedus.treaties import (
     history,
     registry,
     ties_frame,
-    treaties,
     treaty,
 )
 
@@ -38,7 +37,6 @@ __all__ = [
     "history",
     "registry",
     "ties_frame",
-    "treaties",
     "treaty",
     "ChecksumMismatch",
     "DataMissing",

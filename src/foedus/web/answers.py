@@ -1,0 +1,300 @@
+"""The questions the web app asks, each answered in the CLI's ``--json`` form.
+
+Each function parses what the user typed (state names, dates, kinds) with the same parsers the
+CLI uses, calls the same public domain function, and returns the JSON-able value the CLI prints
+with ``--json``. The API routes return these values as they are; the HTML pages render them.
+So the page, the API and the CLI can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from foedus import dates, states
+from foedus.errors import InvalidArgument, UnknownState
+from foedus.obligations import DEFAULT_KIND, KINDS, VERDICT_ORDER, Scenario
+from foedus.obligations import respond as _respond
+from foedus.treaties import PRIMARY_KINDS
+from foedus.treaties import allies as _allies
+from foedus.treaties import history as _history
+from foedus.treaties import registry as _registry
+from foedus.treaties import treaties as _treaties
+from foedus.treaties import treaty as _treaty
+
+# Imported from the subpackages: `from foedus import treaties` would give the *function*
+# foedus.treaties.treaties, which the package root re-exports under the subpackage's name.
+from foedus.web.app import STATIC
+
+#: The world map's topology (world-atlas countries-110m), bundled by web/build.mjs.
+TOPOLOGY = STATIC / "data" / "countries-110m.json"
+
+#: Most attackers a scenario may name (the API refuses more: 4xx, not a slow request).
+MAX_ATTACKERS = 8
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types: models, dataclasses, dates and frames become dicts/lists/str."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "to_dict"):
+        return jsonable(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if hasattr(value, "to_dicts"):  # polars
+        return jsonable(value.to_dicts())
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+# ------------------------------------------------------------------ parsing (same as the CLI)
+
+
+def day(text: str | None) -> dt.date:
+    """A query's date (today when absent), checked against foedus's coverage."""
+    return dates.today() if text is None or text == "" else dates.parse_date(text)
+
+
+def state(text: str, on: dt.date | None = None) -> int:
+    """A state's COW code from whatever the user typed (name, ISO3, COW abbreviation or code)."""
+    if not text or not text.strip():
+        raise UnknownState("no state given: name one, e.g. 'North Korea', 'PRK' or 731")
+    return states.resolve(text, on=on)
+
+
+def state_label(code: int) -> dict[str, Any]:
+    """A state's code, name and ISO3 code, for links and headings."""
+    return {
+        "ccode": code,
+        "name": states.name(code),
+        "iso3": states.iso3(code),
+        "abbrev": states.abbrev(code),
+    }
+
+
+# ------------------------------------------------------------------ the questions
+
+
+def allies(state_text: str, date_text: str | None, kind: str | None = None) -> list[dict[str, Any]]:
+    """``foedus allies STATE [--date D] [--kind K] --json``."""
+    return jsonable(_allies(state_text, day(date_text), kind=kind or None))
+
+
+def treaty_summary(t: Any) -> dict[str, Any]:
+    """One row of ``foedus treaties --json``.
+
+    The CLI builds this row inline (cli/treaties.py, ``treaties_cmd``); this copy must stay equal
+    to it (tests/test_web.py compares the two) until the domain offers one shared function.
+    """
+    found = {p.kind for p in t.provisions}
+    return jsonable(
+        {
+            "id": t.id,
+            "name": t.name,
+            "short_name": t.short_name,
+            "origin": t.origin,
+            "signed": t.signed,
+            "ended": t.ended,
+            "members": t.member_codes(),
+            "kinds": [k for k in PRIMARY_KINDS if k in found],
+            "atop_ids": t.atop_ids,
+        }
+    )
+
+
+def treaties_list(
+    state_text: str | None, date_text: str | None, kind: str | None
+) -> list[dict[str, Any]]:
+    """``foedus treaties [--state X] [--date D] [--kind K] --json``."""
+    found = _treaties(state=state_text or None, date=date_text or None, kind=kind or None)
+    return [treaty_summary(t) for t in found]
+
+
+def treaty(treaty_id: str) -> dict[str, Any]:
+    """``foedus treaty ID --json``."""
+    return jsonable(_treaty(treaty_id))
+
+
+def atop_record(number: str) -> dict[str, Any]:
+    """ATOP 5.1's own record of alliance ``number``, even where a curated treaty is the same treaty."""
+    registry = _registry()
+    record = jsonable(registry.atop(number))
+    record["linked_to"] = (
+        registry.linked.get(int(record["atop_ids"][0])) if record.get("atop_ids") else None
+    )
+    return record
+
+
+def history(a_text: str, b_text: str) -> Any:
+    """``foedus history A B --json``."""
+    return jsonable(_history(a_text, b_text))
+
+
+def respond(
+    attackers: Sequence[str],
+    target_text: str,
+    date_text: str | None,
+    place: str | None = None,
+    kind: str | None = None,
+    cascade: bool = False,
+    provoked: bool | None = None,
+) -> dict[str, Any]:
+    """``foedus respond --attacker A [--attacker A2] --target T --date D ... --json``."""
+    named = [a for a in attackers if a and a.strip()]
+    if len(named) > MAX_ATTACKERS:
+        raise InvalidArgument(f"{len(named)} attackers: a scenario takes at most {MAX_ATTACKERS}")
+    scenario = Scenario.build(
+        named,
+        target_text,
+        day(date_text),
+        place=place or None,
+        kind=kind or DEFAULT_KIND,
+        provoked=provoked,
+    )
+    return _respond(scenario, cascade=cascade).to_dict()
+
+
+def attack_kinds() -> dict[str, str]:
+    """The kinds of attack a scenario can name, mildest first, with what each means."""
+    return dict(KINDS)
+
+
+def verdict_order() -> tuple[str, ...]:
+    """Verdicts in the order the engine sorts them (obligated first)."""
+    return tuple(VERDICT_ORDER)
+
+
+def states_on(date_text: str | None) -> list[dict[str, Any]]:
+    """``foedus states --date D --json``: the states in the COW system on the date, with their spells.
+
+    Mirrors the rows cli/states.py builds inline (compared in tests/test_web.py).
+    """
+    on = day(date_text)
+    rows = []
+    for code in states.members_on(on):
+        rows.append(
+            {
+                "ccode": code,
+                "abbrev": states.abbrev(code),
+                "name": states.name(code),
+                "iso3": states.iso3(code),
+                "microstate": states.is_microstate(code),
+                "spells": [
+                    {"start": s.isoformat(), "end": e.isoformat() if e else None}
+                    for s, e in states.spells(code)
+                    if s <= on
+                    and (e is None or e >= on)  # the spell(s) covering the date, as the CLI
+                ],
+            }
+        )
+    return rows
+
+
+# ------------------------------------------------------------------ the map
+
+
+@functools.cache
+def _features() -> tuple[tuple[str, str], ...]:
+    """(key, name) for each country of the bundled topology; key = ISO numeric id, else the name."""
+    topology = json.loads(TOPOLOGY.read_text(encoding="utf-8"))
+    return tuple(
+        (g.get("id") or g["properties"]["name"], g["properties"]["name"])
+        for g in topology["objects"]["countries"]["geometries"]
+    )
+
+
+@functools.cache
+def _feature_iso3(key: str) -> str | None:
+    import pycountry
+
+    if not key.isdigit():
+        return None
+    country = pycountry.countries.get(numeric=key)
+    return country.alpha_3 if country is not None else None
+
+
+@functools.lru_cache(maxsize=512)
+def _feature_state(key: str, name: str, on: dt.date) -> int | None:
+    # ISO 3166 numeric → alpha-3 (pycountry) → COW code on that date (foedus.states); the three
+    # features without an ISO id (Kosovo, N. Cyprus, Somaliland) go by their name.
+    try:
+        return states.resolve(_feature_iso3(key) or name, on=on)
+    except UnknownState:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _map_on(on: dt.date) -> dict[str, Any]:
+    members = set(states.members_on(on))
+    features = {}
+    for key, name in _features():
+        code = _feature_state(key, name, on)
+        features[key] = {
+            "name": states.name(code) if code is not None else name,
+            "iso3": _feature_iso3(key),
+            "ccode": code,
+            "member": code in members,
+        }
+    return {"date": on.isoformat(), "features": features}
+
+
+def world_map(date_text: str | None) -> dict[str, Any]:
+    """Each country of the world map with its COW code on the date and whether it is a state then."""
+    return _map_on(day(date_text))
+
+
+# ------------------------------------------------------------------ search
+
+
+def search(query: str, limit: int = 20) -> dict[str, Any]:
+    """States and treaties whose name, code or alias matches ``query``."""
+    from rapidfuzz import fuzz, process
+
+    text = query.strip()
+    if not text:
+        raise InvalidArgument("empty search: type part of a state's or a treaty's name")
+    folded = text.casefold()
+
+    found_states: dict[int, dict[str, Any]] = {}
+    try:
+        code = states.resolve(text)
+        found_states[code] = state_label(code)
+    except UnknownState:
+        pass
+    names = {code: states.name(code) for code in states.codes()}
+    for code, label in names.items():
+        if folded in label.casefold():
+            found_states.setdefault(code, state_label(code))
+    for _label, score, code in process.extract(text, names, scorer=fuzz.WRatio, limit=5):
+        if score >= 85:
+            found_states.setdefault(code, state_label(code))
+
+    found_treaties = []
+    for t in _registry().treaties:
+        haystack = [t.id, t.name, t.short_name or "", *t.aliases]
+        if any(folded in h.casefold() for h in haystack):
+            found_treaties.append(
+                {
+                    "id": t.id,
+                    "name": t.short_name or t.name,
+                    "origin": t.origin,
+                    "in_force": jsonable(t.in_force or t.signed),
+                    "ended": jsonable(t.ended),
+                }
+            )
+    return {
+        "query": text,
+        "states": list(found_states.values())[:limit],
+        "treaties": found_treaties[:limit],
+    }
