@@ -1,0 +1,291 @@
+"""Sweeps: every directed dyad of the state system as a scenario, on one date or every year.
+
+For each directed dyad (attacker, target) the deterministic cascade is the engine's own
+(``foedus.obligations.respond(scenario, cascade=True)``); the engine's batch table
+(``respond_all(date)``) answers round 1 for every dyad at once, so dyads whose target no state is
+obligated to help are settled without a per-dyad call. With ``draws > 0`` each dyad that has a
+joiner also gets a Monte Carlo run (:func:`foedus.cascade.simulate`, numpy kernel).
+
+Results go to parquet, one file per (date, attacker) partition::
+
+    OUT/date=2025-01-01/attacker=0002.parquet
+
+Each file is written to a temporary name and renamed into place, so a partition is either
+complete or absent; a sweep run again skips the partitions already there (resumable).
+Partitions run in one process or as Ray tasks (``use_ray=True``; a local Ray by default,
+``address=`` for a cluster). A partition's result depends only on its date, attacker, draws and
+seed, so both ways give the same table.
+
+Columns: ``date``, ``attacker``, ``target``, ``attacker_abbrev``, ``target_abbrev``,
+``n_joiners``, ``joiners`` (COW codes, in order of entry), ``round1`` (the first round's
+joiners), ``rounds`` (rounds in which someone joined), ``war_size`` (belligerents in all), and
+with ``draws > 0``: ``mc_draws``, ``mc_expected_joiners``, ``mc_p_spread`` (probability that at
+least one state joins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from foedus import states
+from foedus.cascade._rates import Rates
+from foedus.dates import parse_date, today
+from foedus.errors import InvalidArgument
+
+SCHEMA = {
+    "date": pl.Date,
+    "attacker": pl.Int64,
+    "target": pl.Int64,
+    "attacker_abbrev": pl.Utf8,
+    "target_abbrev": pl.Utf8,
+    "n_joiners": pl.Int64,
+    "joiners": pl.List(pl.Int64),
+    "round1": pl.List(pl.Int64),
+    "rounds": pl.Int64,
+    "war_size": pl.Int64,
+    "mc_draws": pl.Int64,
+    "mc_expected_joiners": pl.Float64,
+    "mc_p_spread": pl.Float64,
+}
+
+
+def first_round(day: dt.date) -> dict[tuple[int, int], list[int]]:
+    """(attacker, target) → the states obligated in round 1, from the engine's batch table."""
+    from foedus.obligations import respond_all
+
+    table = respond_all(day).filter(pl.col("verdict") == "obligated")
+    grouped = table.group_by("attacker", "target").agg(pl.col("responder").unique().sort())
+    return {(a, t): r for a, t, r in grouped.iter_rows()}
+
+
+def _partition_seed(seed: int, day: dt.date, attacker: int) -> int:
+    return int(
+        np.random.SeedSequence(
+            [int(seed) & 0xFFFFFFFF, day.toordinal(), int(attacker)]
+        ).generate_state(1)[0]
+    )
+
+
+def evaluate(
+    day: dt.date,
+    attacker: int,
+    targets: list[int],
+    round1: dict[int, list[int]],
+    abbrevs: dict[int, str],
+    *,
+    draws: int = 0,
+    seed: int = 0,
+    rates: Rates | None = None,
+) -> pl.DataFrame:
+    """The sweep rows of the dyads (``attacker``, t) for t in ``targets``."""
+    from foedus.obligations import Scenario, respond
+
+    rows = []
+    rng_seed = _partition_seed(seed, day, attacker)
+    for t in targets:
+        first = round1.get(t, [])
+        joiners: list[int] = []
+        n_rounds = 0
+        if first:
+            response = respond(Scenario(attackers=(attacker,), target=t, date=day), cascade=True)
+            for rnd in response.rounds:
+                if rnd.joined:
+                    joiners.extend(rnd.joined)
+                    n_rounds += 1
+        row = {
+            "date": day,
+            "attacker": attacker,
+            "target": t,
+            "attacker_abbrev": abbrevs[attacker],
+            "target_abbrev": abbrevs[t],
+            "n_joiners": len(joiners),
+            "joiners": joiners,
+            "round1": list(first),
+            "rounds": n_rounds,
+            "war_size": 2 + len(joiners),
+            "mc_draws": None,
+            "mc_expected_joiners": None,
+            "mc_p_spread": None,
+        }
+        if draws > 0:
+            row |= _monte_carlo(attacker, t, day, draws, rng_seed, rates)
+        rows.append(row)
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _monte_carlo(
+    attacker: int, target: int, day: dt.date, draws: int, seed: int, rates: Rates | None
+) -> dict:
+    from foedus import cascade
+
+    mc = cascade.simulate(attacker, target, day, draws=draws, seed=seed, rates=rates, device="cpu")
+    sizes = mc.war_size
+    joiners = (sizes["size"] - 2) * sizes["share"]
+    spread = sizes.filter(pl.col("size") > 2)["share"].sum()
+    return {
+        "mc_draws": draws,
+        "mc_expected_joiners": float(joiners.sum()),
+        "mc_p_spread": float(spread),
+    }
+
+
+def sweep_date(
+    date, *, draws: int = 0, seed: int = 0, rates: Rates | None = None, attackers=None
+) -> pl.DataFrame:
+    """Every directed dyad on ``date`` (or those of ``attackers``) in this process, as one frame."""
+    day = parse_date(date)
+    members = states.members_on(day)
+    chosen = members if attackers is None else [states.resolve(a, on=day) for a in attackers]
+    r1 = first_round(day)
+    abbrevs = {c: states.abbrev(c) for c in members}
+    parts = [
+        evaluate(
+            day,
+            a,
+            [t for t in members if t != a],
+            _round1_for(r1, a),
+            abbrevs,
+            draws=draws,
+            seed=seed,
+            rates=rates,
+        )
+        for a in chosen
+    ]
+    return pl.concat(parts).sort("attacker", "target") if parts else pl.DataFrame(schema=SCHEMA)
+
+
+def _round1_for(r1: dict[tuple[int, int], list[int]], attacker: int) -> dict[int, list[int]]:
+    return {t: v for (a, t), v in r1.items() if a == attacker}
+
+
+def _partition_path(out: Path, day: dt.date, attacker: int) -> Path:
+    return out / f"date={day.isoformat()}" / f"attacker={attacker:04d}.parquet"
+
+
+def _run_partition(day, attacker, targets, round1, abbrevs, draws, seed, target, rates=None) -> int:
+    from foedus.data._store import write_atomic
+
+    frame = evaluate(day, attacker, targets, round1, abbrevs, draws=draws, seed=seed, rates=rates)
+    write_atomic(frame, Path(target))
+    return frame.height
+
+
+def _dates(date, start, end) -> list[dt.date]:
+    if date is not None:
+        if start is not None or end is not None:
+            raise InvalidArgument("give either --date or --from/--to, not both")
+        return [parse_date(date)]
+    if start is None:
+        raise InvalidArgument("give --date YYYY-MM-DD or --from YEAR [--to YEAR]")
+    end = today().year if end is None else int(end)
+    if not 1816 <= int(start) <= end <= today().year:
+        raise InvalidArgument(
+            f"years {start}–{end} must lie within 1816–{today().year}, first ≤ last"
+        )
+    return [dt.date(y, 1, 1) for y in range(int(start), end + 1)]
+
+
+def run(
+    out,
+    *,
+    date=None,
+    start: int | None = None,
+    end: int | None = None,
+    draws: int = 0,
+    seed: int = 0,
+    rates: Rates | None = None,
+    use_ray: bool = False,
+    address: str | None = None,
+    attackers=None,
+) -> dict:
+    """Write the sweep's partitions under ``out`` (skipping those already there); a report dict.
+
+    ``attackers`` limits the sweep to some attackers (each still against every other state).
+    """
+    out = Path(out)
+    began = time.perf_counter()
+    days = _dates(date, start, end)
+    written = skipped = rows = 0
+    jobs: list[tuple] = []
+    for day in days:
+        members = states.members_on(day)
+        chosen = members if attackers is None else [states.resolve(a, on=day) for a in attackers]
+        todo = [a for a in chosen if not _partition_path(out, day, a).is_file()]
+        skipped += len(chosen) - len(todo)
+        if not todo:
+            continue
+        r1 = first_round(day)
+        abbrevs = {c: states.abbrev(c) for c in members}
+        for a in todo:
+            targets = [t for t in members if t != a]
+            jobs.append(
+                (
+                    day,
+                    a,
+                    targets,
+                    _round1_for(r1, a),
+                    abbrevs,
+                    draws,
+                    seed,
+                    str(_partition_path(out, day, a)),
+                    rates,
+                )
+            )
+    counts = _run_ray(jobs, address) if use_ray else [_run_partition(*job) for job in jobs]
+    rows, written = int(sum(counts)), len(counts)
+    return {
+        "out": str(out),
+        "dates": [d.isoformat() for d in days],
+        "partitions": written + skipped,
+        "written": written,
+        "skipped": skipped,
+        "rows": rows,
+        "draws": draws,
+        "seed": seed,
+        "engine": "ray" if use_ray else "single process",
+        "seconds": time.perf_counter() - began,
+    }
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise InvalidArgument(
+            "the Ray sweep needs Ray: `pip install foedus[ray]` (or run without --ray)"
+        ) from None
+    return ray
+
+
+def _run_ray(jobs: list[tuple], address: str | None) -> list[int]:
+    ray = import_ray()
+    started_here = False
+    if not ray.is_initialized():
+        # Workers read the same data: pass the FOEDUS_* settings (data folder, cache) along.
+        env = {k: v for k, v in os.environ.items() if k.startswith("FOEDUS_")}
+        kwargs = {"runtime_env": {"env_vars": env}, "log_to_driver": False}
+        if address:
+            ray.init(address=address, **kwargs)
+        else:
+            ray.init(include_dashboard=False, num_cpus=os.cpu_count() or 1, **kwargs)
+        started_here = True
+    try:
+        task = ray.remote(_run_partition)
+        return list(ray.get([task.remote(*job) for job in jobs]))
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def read(out) -> pl.DataFrame:
+    """Every partition under ``out`` as one frame, sorted by date, attacker, target."""
+    files = sorted(Path(out).glob("date=*/attacker=*.parquet"))
+    if not files:
+        return pl.DataFrame(schema=SCHEMA)
+    return pl.concat([pl.read_parquet(f) for f in files]).sort("date", "attacker", "target")
