@@ -653,3 +653,50 @@ def test_cli_states_bad_date_and_system_exit_2(capsys: pytest.CaptureFixture[str
     code, _out, err = _cli(["states", "--system", "polity"], capsys)
     assert code == 2
     assert "use 'cow' or 'gw'" in err
+
+
+def test_table_on_2025_06_01_has_north_korea_with_one_open_spell_not_east_germany() -> None:
+    rows = {r["ccode"]: r for r in states.table("2025-06-01")}
+    assert rows[731] == {
+        "ccode": 731,
+        "abbrev": "PRK",
+        "name": "North Korea",
+        "iso3": "PRK",
+        "microstate": False,
+        "spells": [{"start": "1948-09-09", "end": None}],
+    }
+    assert 265 not in rows
+    assert list(rows) == states.members_on("2025-06-01")
+
+
+def test_table_without_a_date_lists_every_state_ever_with_all_its_spells() -> None:
+    rows = {r["ccode"]: r for r in states.table()}
+    assert list(rows) == states.codes()
+    assert rows[255]["spells"] == [
+        {"start": "1816-01-01", "end": "1945-05-08"},
+        {"start": "1990-10-03", "end": None},
+    ]
+    assert rows[265]["spells"][0]["end"] == "1990-10-02"
+
+
+def test_table_on_a_date_keeps_only_the_spell_covering_it() -> None:
+    (germany,) = [r for r in states.table("2000-01-01") if r["ccode"] == 255]
+    assert germany["spells"] == [{"start": "1990-10-03", "end": None}]
+
+
+def test_table_of_gw_is_keyed_by_gwcode_and_flags_microstates() -> None:
+    rows = states.table("2010-01-01", system="gw")
+    assert all("gwcode" in r and "ccode" not in r for r in rows)
+    micro = {r["gwcode"] for r in rows if r["microstate"]}
+    assert micro
+    assert micro == {
+        c for c in states.members_on("2010-01-01", "gw") if states.is_microstate(c, "gw")
+    }
+
+
+def test_cli_states_json_is_states_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _cli(["states", "--system", "gw", "--date", "1900-01-01", "--json"], capsys)
+    assert code == 0
+    assert json.loads(out) == states.table("1900-01-01", system="gw")
+    code, out, _err = _cli(["states", "--json"], capsys)
+    assert json.loads(out) == states.table()

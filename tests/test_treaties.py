@@ -12,10 +12,13 @@ import pytest
 from foedus.errors import InvalidArgument, InvalidDate, InvalidTreaty, UnknownState, UnknownTreaty
 from foedus.treaties import (
     Registry,
+    Treaty,
     allies,
+    detail,
     history,
     kind_of,
     registry,
+    summary,
     ties_frame,
     treaties,
     treaty,
@@ -184,7 +187,9 @@ def test_pure_non_aggression_pacts_are_listed_only_on_request():
     assert all(a.provisions != ["non_aggression"] for a in default)
     every = allies("PRK", "2025-06-01", include_nonaggression=True)
     assert any(a.treaty_id == "atop:3755" for a in every)
-    assert any(a.treaty_id == "atop:3755" for a in allies("PRK", "2025-06-01", kind="non_aggression"))
+    assert any(
+        a.treaty_id == "atop:3755" for a in allies("PRK", "2025-06-01", kind="non_aggression")
+    )
 
 
 def test_atop_alliance_in_force_in_2018_is_presumed_in_force_later_with_the_caveat():
@@ -224,6 +229,30 @@ def test_bad_input_raises_named_errors():
 # ----------------------------------------------------------------------------- history and treaties
 
 
+def test_usa_australia_anzus_tie_runs_unbroken_from_1952_across_the_1986_split():
+    # The ties covering 2025 start on 1986-08-11 (the US suspends its obligations to New
+    # Zealand), but they touch the 1952 ones: one unbroken tie.
+    anzus = [a for a in allies("USA", "2025-06-01") if a.treaty_id == "anzus_1951"]
+    assert [(a.name, a.since, a.until) for a in anzus] == [("Australia", D(1952, 4, 29), None)]
+
+
+def test_uzbekistan_russia_csto_tie_in_2010_runs_from_the_2006_return_to_the_2012_exit():
+    csto = [a for a in allies("UZB", "2010-01-01", kind="defense") if a.treaty_id == "csto_1992"]
+    russia = _by(csto, 365)
+    assert [(a.since, a.until) for a in russia] == [(D(2006, 8, 17), D(2012, 6, 28))]
+    assert not [a for a in allies("UZB", "2003-01-01") if a.treaty_id == "csto_1992"]
+
+
+def test_history_uzbekistan_russia_csto_has_two_spells_around_the_1999_exit():
+    tl = history("UZB", "RUS")
+    csto = next(e for e in tl.entries if e.treaty_id == "csto_1992")
+    assert [(s.start, s.end) for s in csto.spells] == [
+        (D(1994, 4, 20), D(1999, 4, 20)),
+        (D(2006, 8, 17), D(2012, 6, 28)),
+    ]
+    assert (csto.start, csto.end) == (D(1994, 4, 20), D(2012, 6, 28))
+
+
 def test_history_russia_north_korea_1961_treaty_to_1996_then_2000_and_2024():
     tl = history("RUS", "PRK")
     by_id = {e.treaty_id: e for e in tl.entries}
@@ -255,6 +284,22 @@ def test_treaties_filters_by_state_date_and_kind():
     }
     assert all(t.origin == "curated" or t.id.startswith("atop:") for t in treaties())
     assert kind_of("nonagg") == kind_of("non-aggression") == "non_aggression"
+
+
+def test_summary_of_rus_prk_2024_gives_members_kinds_strongest_first_and_iso_dates():
+    row = summary(treaty("rus_prk_2024"))
+    assert row["members"] == [365, 731]
+    assert row["kinds"] == ["defense", "consultation"]
+    assert (row["signed"], row["ended"], row["origin"]) == ("2024-06-19", None, "curated")
+    assert json.loads(json.dumps(row)) == row  # JSON types only
+
+
+def test_detail_is_the_whole_treaty_and_reads_back_as_the_same_treaty():
+    nato = treaty("nato_1949")
+    found = detail(nato)
+    assert found["id"] == "nato_1949"
+    assert {p["article"] for p in found["provisions"]} >= {"5"}
+    assert Treaty.model_validate(json.loads(json.dumps(found))) == nato
 
 
 # ----------------------------------------------------------------------------- CLI
@@ -329,6 +374,14 @@ def test_cli_treaty_and_treaties(capsys):
     )
     assert code == 0
     assert "nato_1949" in {t["id"] for t in json.loads(out)}
+
+
+def test_cli_treaties_and_treaty_json_are_summary_and_detail(capsys):
+    code, out, _ = run(capsys, "treaties", "--state", "PRK", "--json")
+    assert code == 0
+    assert json.loads(out) == [summary(t) for t in treaties(state="PRK")]
+    code, out, _ = run(capsys, "treaty", "rus_prk_2024", "--json")
+    assert json.loads(out) == detail(treaty("rus_prk_2024"))
 
 
 @pytest.mark.parametrize(

@@ -571,6 +571,20 @@ def test_api_states_is_the_cli_json(client):
     assert api == cli_json("states", "--date", "2025-06-01")
 
 
+def test_api_states_without_a_date_are_the_states_in_the_system_today(client):
+    from foedus import dates, states
+
+    assert client.get("/api/states").json() == states.table(dates.today())
+
+
+def test_api_treaties_and_treaty_are_the_domain_summary_and_detail(client):
+    from foedus.treaties import detail, summary, treaties, treaty
+
+    rows = client.get("/api/treaties", params={"state": "RUS", "kind": "defense"}).json()
+    assert rows == [summary(t) for t in treaties(state="RUS", kind="defense")]
+    assert client.get("/api/treaty/atop:3440").json() == detail(treaty("atop:3440"))
+
+
 def test_api_allies_with_kind_is_the_cli_json(client):
     api = client.get(
         "/api/allies", params={"state": "FIN", "date": "2024-01-01", "kind": "defense"}

@@ -209,7 +209,9 @@ def _without_data(system: System) -> pl.DataFrame:
     resolve, while questions about membership periods need the state lists (DataMissing).
     """
     cl = _codelist()
-    column, abbrevs, names = ("cown", "cowc", "cow.name") if system == "cow" else ("gwn", "gwc", "country.name.en")
+    column, abbrevs, names = (
+        ("cown", "cowc", "cow.name") if system == "cow" else ("gwn", "gwc", "country.name.en")
+    )
     rows = {}
     for code, abb, nm in zip(cl[column], cl[abbrevs], cl[names], strict=True):
         if code is not None and nm:
@@ -437,6 +439,45 @@ def members_on(
         for code, ss in tables.spells.items()
         if (microstates or code not in tables.microstates) and any(_covers(s, day) for s in ss)
     )
+
+
+def _spells_json(spells: Iterable[Spell]) -> list[dict]:
+    return [{"start": s.isoformat(), "end": e.isoformat() if e else None} for s, e in spells]
+
+
+def table(date: dt.date | str | None = None, system: System = "cow") -> list[dict]:
+    """The states of a system as JSON types, one dict per state, sorted by code: every state it
+    has had, or (with ``date``) those in it on that day, each with only the spell(s) covering it.
+
+    This is what ``foedus states --json`` prints and the web API's ``/api/states`` returns. Keys:
+    ``ccode`` (``gwcode`` for GW), ``abbrev``, ``name``, ``iso3``, ``microstate``, ``spells``
+    (``{"start": ISO day, "end": ISO day or None while a member}``).
+
+    >>> [r["name"] for r in table("2025-06-01") if r["ccode"] == 731]
+    ['North Korea']
+    """
+    system = _check_system(system)
+    _require_periods(system)
+    day = _as_day(date)
+    tables = _tables(system)
+    rows = []
+    for code in sorted(tables.spells):
+        spells = tables.spells[code]
+        if day is not None:
+            spells = tuple(s for s in spells if _covers(s, day))
+            if not spells:
+                continue
+        rows.append(
+            {
+                CODE_COLUMN[system]: code,
+                "abbrev": tables.abbrevs[code],
+                "name": tables.names[code],
+                "iso3": iso3(code, system),
+                "microstate": code in tables.microstates,
+                "spells": _spells_json(spells),
+            }
+        )
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -1050,9 +1091,8 @@ class State:
     gw_spells: tuple[Spell, ...]
 
     def to_dict(self) -> dict:
-        def spells_json(ss: tuple[Spell, ...]) -> list[dict]:
-            return [{"start": s.isoformat(), "end": e.isoformat() if e else None} for s, e in ss]
-
+        """This state as JSON types: what ``foedus state X --json`` prints (spells as
+        ``{"start": ISO day, "end": ISO day or None}``, as in :func:`table`)."""
         return {
             "system": self.system,
             "code": self.code,
@@ -1062,8 +1102,8 @@ class State:
             "gwcode": self.gwcode,
             "iso3": self.iso3,
             "microstate": self.microstate,
-            "cow_spells": spells_json(self.cow_spells),
-            "gw_spells": spells_json(self.gw_spells),
+            "cow_spells": _spells_json(self.cow_spells),
+            "gw_spells": _spells_json(self.gw_spells),
         }
 
 

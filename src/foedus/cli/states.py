@@ -13,13 +13,8 @@ SystemOption = Annotated[str, typer.Option("--system", "-s", help="State system:
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _spells_text(spells: tuple) -> str:
-    return (
-        ", ".join(
-            f"{start.isoformat()} – {end.isoformat() if end else 'today'}" for start, end in spells
-        )
-        or "—"
-    )
+def _spells_text(spells: list[dict]) -> str:
+    return ", ".join(f"{s['start']} – {s['end'] or 'today'}" for s in spells) or "—"
 
 
 def states_command(
@@ -31,44 +26,15 @@ def states_command(
     as_json: JsonOption = False,
 ) -> None:
     """List the states of a system (every state it has had, or those in it on --date)."""
-    import polars as pl
-
     from foedus import states
     from foedus.dates import parse_date
 
-    frame = states.system_members(system)  # type: ignore[arg-type]  # checks the system name
-    column = states.CODE_COLUMN[system]
-    if date is not None:
-        day = parse_date(date)
-        frame = frame.filter(
-            (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") >= day))
-        )
-    rows = []
-    for (code,), spells in frame.sort(column, "start").group_by(column, maintain_order=True):
-        spell_list = tuple(zip(spells["start"].to_list(), spells["end"].to_list(), strict=True))
-        rows.append(
-            {
-                column: code,
-                "abbrev": states.abbrev(code, system),
-                "name": states.name(code, system),
-                "iso3": states.iso3(code, system),
-                "microstate": states.is_microstate(code, system),
-                "spells": [
-                    {"start": s.isoformat(), "end": e.isoformat() if e else None}
-                    for s, e in spell_list
-                ],
-                "_spells": spell_list,
-            }
-        )
+    day = parse_date(date) if date is not None else None
+    rows = states.table(day, system)  # type: ignore[arg-type]  # checks the system name
     if as_json:
-        typer.echo(
-            json.dumps(
-                [{k: v for k, v in r.items() if k != "_spells"} for r in rows],
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    column = states.CODE_COLUMN[system]
     title = f"{system.upper()} states" + (f" on {date}" if date else f" ({len(rows)} ever)")
     table = Table(title=title, pad_edge=False)
     for col in (column, "abbrev", "name", "iso3", "membership"):
@@ -76,7 +42,7 @@ def states_command(
     for r in rows:
         name = r["name"] + (" [dim](micro-state)[/]" if r["microstate"] else "")
         table.add_row(
-            str(r[column]), r["abbrev"] or "—", name, r["iso3"] or "—", _spells_text(r["_spells"])
+            str(r[column]), r["abbrev"] or "—", name, r["iso3"] or "—", _spells_text(r["spells"])
         )
     Console().print(table)
 
@@ -116,8 +82,9 @@ def state_command(
         f"GW: {info.gwcode if info.gwcode is not None else '—'}"
         + ("   (GW micro-state)" if info.microstate else "")
     )
-    console.print(f"COW membership: {_spells_text(info.cow_spells)}", markup=False)
-    console.print(f"GW membership:  {_spells_text(info.gw_spells)}", markup=False)
+    spells = info.to_dict()
+    console.print(f"COW membership: {_spells_text(spells['cow_spells'])}", markup=False)
+    console.print(f"GW membership:  {_spells_text(spells['gw_spells'])}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

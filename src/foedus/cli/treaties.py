@@ -63,13 +63,6 @@ def _day(day: dt.date | None) -> str:
     return day.isoformat() if day else "—"
 
 
-def _primary(t) -> list[str]:
-    from foedus.treaties import PRIMARY_KINDS
-
-    found = {p.kind for p in t.provisions}
-    return [k for k in PRIMARY_KINDS if k in found]
-
-
 # ----------------------------------------------------------------------------- treaties
 
 
@@ -87,26 +80,12 @@ def treaties_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """List treaties (curated, plus ATOP 5.1 alliances when its data are present)."""
-    from foedus.treaties import registry, treaties
+    from foedus.treaties import registry, summary, treaties
 
     found = treaties(state=state, date=date, kind=kind)
+    rows = [summary(t) for t in found]
     if as_json:
-        _echo_json(
-            [
-                {
-                    "id": t.id,
-                    "name": t.name,
-                    "short_name": t.short_name,
-                    "origin": t.origin,
-                    "signed": t.signed,
-                    "ended": t.ended,
-                    "members": t.member_codes(),
-                    "kinds": _primary(t),
-                    "atop_ids": t.atop_ids,
-                }
-                for t in found
-            ]
-        )
+        _echo_json(rows)
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("id", no_wrap=True)
@@ -115,12 +94,13 @@ def treaties_cmd(
     table.add_column("ended", no_wrap=True)
     table.add_column("states", justify="right", no_wrap=True)
     table.add_column("obligations", min_width=12, overflow="fold")
-    for t in found:
-        ended = _day(t.ended) if t.ended else ("in force" if t.origin == "curated" else "in force*")
+    for r in rows:
+        curated = r["origin"] == "curated"
+        ended = r["ended"] or ("in force" if curated else "in force*")
         # ATOP names start with "ATOP NNNN: ", which the id column already says.
-        name = (t.short_name or t.name) if t.origin == "curated" else t.name.split(": ", 1)[-1]
-        table.add_row(t.id, name,
-                      _day(t.signed), ended, str(len(t.member_codes())), ", ".join(_SHORT[k] for k in _primary(t)))  # fmt: skip
+        name = (r["short_name"] or r["name"]) if curated else r["name"].split(": ", 1)[-1]
+        table.add_row(r["id"], name, r["signed"] or "—", ended, str(len(r["members"])),
+                      ", ".join(_SHORT[k] for k in r["kinds"]))  # fmt: skip
     console = _console()
     console.print(table)
     reg = registry()
@@ -147,11 +127,11 @@ def treaty_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one treaty: members with dates, provisions with conditions, articles, notes, sources."""
-    from foedus.treaties import registry, state_name
+    from foedus.treaties import detail, registry, state_name
 
     t = registry().get(treaty_id)
     if as_json:
-        _echo_json(t.model_dump(mode="json"))
+        _echo_json(detail(t))
         return
     console = _console()
     console.print(Text(t.name, style="bold"))

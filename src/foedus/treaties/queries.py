@@ -12,7 +12,7 @@ directed: an :class:`Ally` says what the state owes (``owes``) and what it is ow
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict
@@ -116,6 +116,35 @@ def treaties(
     return out
 
 
+def summary(treaty: Treaty) -> dict[str, Any]:
+    """One treaty in brief, as JSON types: the row ``foedus treaties --json`` and the web API give.
+
+    ``members``: every state ever a member (COW codes, sorted); ``kinds``: the primary
+    obligations among its provisions, strongest first; dates as ISO text.
+
+    >>> summary(treaty("rus_prk_2024"))["kinds"]  # doctest: +SKIP
+    ['defense', 'consultation']
+    """
+    found = {p.kind for p in treaty.provisions}
+    return {
+        "id": treaty.id,
+        "name": treaty.name,
+        "short_name": treaty.short_name,
+        "origin": treaty.origin,
+        "signed": treaty.signed.isoformat() if treaty.signed else None,
+        "ended": treaty.ended.isoformat() if treaty.ended else None,
+        "members": treaty.member_codes(),
+        "kinds": [k for k in PRIMARY_KINDS if k in found],
+        "atop_ids": list(treaty.atop_ids),
+    }
+
+
+def detail(treaty: Treaty) -> dict[str, Any]:
+    """The whole treaty as JSON types (members, provisions, articles, notes, sources): what
+    ``foedus treaty ID --json`` and the web API give."""
+    return treaty.model_dump(mode="json")
+
+
 def ties_frame(source: Literal["registry", "atop", "curated"] = "registry") -> pl.DataFrame:
     """Directed obligations, one row per (treaty, obliged, beneficiary, kind, validity spell).
 
@@ -201,6 +230,76 @@ def _covering(day: dt.date) -> pl.Expr:
     )
 
 
+# Stands for "no end" (a null valid_to) so that ends can be compared and maximised.
+_OPEN = dt.date.max
+_PAIR = ("treaty_id", "other")
+# Days are shifted by _SHIFT (> the days from 1970 back to 1816, so all positive) and each pair
+# gets its own band of _BAND days, so one running maximum over the sorted frame never carries
+# an end from one pair into the next.
+_SHIFT, _BAND = 1_000_000, 10_000_000
+
+
+def _unbroken(mine: pl.LazyFrame, day: dt.date) -> pl.LazyFrame:
+    """For each (treaty, other) tied on ``day``: the unbroken stretch of ties covering it.
+
+    Gaps and islands: within a pair, sorted by start, a tie opens a new stretch when it starts
+    after every earlier tie of the pair has ended; ties that overlap or touch form one stretch.
+    """
+    first = (pl.col("treaty_id") != pl.col("treaty_id").shift(1)) | (
+        pl.col("other") != pl.col("other").shift(1)
+    )
+    band = pl.col("_pair").cast(pl.Int64) * _BAND + _SHIFT
+    reach = (band + pl.col("_end").cast(pl.Int64)).cum_max().shift(1)
+    return (
+        mine.select(*_PAIR, "valid_from", _end=pl.col("valid_to").fill_null(_OPEN))
+        .sort(*_PAIR, "valid_from")
+        .with_columns(_pair=first.fill_null(True).cum_sum())
+        .with_columns(_new=reach.is_null() | (band + pl.col("valid_from").cast(pl.Int64) > reach))
+        .group_by(pl.col("_new").cum_sum().alias("_stretch"))
+        .agg(
+            pl.col(*_PAIR).first(),
+            since=pl.col("valid_from").min(),
+            until=pl.col("_end").max(),
+        )
+        .filter((pl.col("since") <= day) & (pl.col("until") > day))
+        .select(*_PAIR, "since", until=pl.when(pl.col("until") < _OPEN).then(pl.col("until")))
+    )
+
+
+# One query per question, run in memory: a state's or a pair's ties are a few thousand rows at
+# most, and on such small frames the streaming engine (polars' default) takes twice as long.
+_ENGINE = "in-memory"
+
+
+def _ties_on(code: int, day: dt.date) -> pl.DataFrame:
+    """One row per (treaty, other state) tied to ``code`` on ``day``, in the ties' order."""
+    mine = (
+        registry()
+        .ties.lazy()
+        .filter((pl.col("obliged") == code) | (pl.col("beneficiary") == code))
+        .with_columns(
+            other=pl.when(pl.col("obliged") == code)
+            .then(pl.col("beneficiary"))
+            .otherwise(pl.col("obliged"))
+        )
+    )
+    now = (
+        mine.filter(_covering(day))
+        .group_by(*_PAIR, maintain_order=True)
+        .agg(
+            owes=pl.col("kind").filter(pl.col("obliged") == code).unique(),
+            owed=pl.col("kind").filter(pl.col("beneficiary") == code).unique(),
+            observed=pl.col("observed_until").filter(pl.col("valid_to").is_null()).min(),
+            conditional=pl.col("has_conditions").any(),
+            decidable=pl.col("decidable").all(),
+            partner_specific=pl.col("partner_specific").any(),
+        )
+    )
+    return now.join(_unbroken(mine, day), on=_PAIR, how="left", maintain_order="left").collect(
+        engine=_ENGINE
+    )
+
+
 def allies(
     state: str | int,
     date: str | dt.date | None = None,
@@ -226,50 +325,32 @@ def allies(
             f"'{wanted}' is not an obligation that makes allies: use one of {', '.join(PRIMARY_KINDS)}"
         )
     reg = registry()
-    mine = reg.ties.filter(
-        (pl.col("obliged") == code) | (pl.col("beneficiary") == code)
-    ).with_columns(
-        pl.when(pl.col("obliged") == code)
-        .then(pl.col("beneficiary"))
-        .otherwise(pl.col("obliged"))
-        .alias("other")
-    )
-    now = mine.filter(_covering(day))
     out: list[Ally] = []
-    for (treaty_id, other), rows in now.group_by(["treaty_id", "other"], maintain_order=True):
-        owes = _sorted_kinds(rows.filter(pl.col("obliged") == code)["kind"])
-        owed = _sorted_kinds(rows.filter(pl.col("beneficiary") == code)["kind"])
+    for row in _ties_on(code, day).iter_rows(named=True):
+        owes, owed = _sorted_kinds(row["owes"]), _sorted_kinds(row["owed"])
         both = _sorted_kinds([*owes, *owed])
         if wanted is not None and wanted not in both:
             continue
         if wanted is None and not include_nonaggression and both == ["non_aggression"]:
             continue
-        history_rows = mine.filter((pl.col("treaty_id") == treaty_id) & (pl.col("other") == other))
-        block = next(
-            b
-            for b in _blocks(
-                list(zip(history_rows["valid_from"], history_rows["valid_to"], strict=True))
-            )
-            if b[0] <= day and (b[1] is None or day < b[1])
-        )
-        observed = rows.filter(pl.col("valid_to").is_null())["observed_until"].drop_nulls()
-        t = reg.get(treaty_id)
+        t = reg.get(row["treaty_id"])
+        other = int(row["other"])
         out.append(
             Ally(
-                ccode=int(other),
-                name=state_name(int(other)),
-                treaty_id=treaty_id,
+                ccode=other,
+                name=state_name(other),
+                treaty_id=row["treaty_id"],
                 treaty_name=_title(t),
                 origin=t.origin,
                 provisions=both,
                 owes=owes,
                 owed=owed,
-                since=block[0],
-                until=block[1],
-                observed_until=observed.min() if block[1] is None and observed.len() else None,
-                conditional=bool(rows["has_conditions"].any()),
-                decidable=bool(rows["decidable"].all()),
-                partner_specific=bool(rows["partner_specific"].any()),
+                since=row["since"],
+                until=row["until"],
+                observed_until=row["observed"] if row["until"] is None else None,
+                conditional=bool(row["conditional"]),
+                decidable=bool(row["decidable"]),
+                partner_specific=bool(row["partner_specific"]),
             )
         )
     return sorted(out, key=lambda a: (_KIND_ORDER[a.provisions[0]], a.name, a.since, a.treaty_id))
@@ -326,37 +407,75 @@ class Timeline(_Out):
         return min((e.start for e in self.entries), default=None)
 
 
-def _spells(rows: pl.DataFrame, a: int, b: int) -> list[TieSpell]:
-    points = sorted({*rows["valid_from"], *rows["valid_to"].drop_nulls()})
-    open_ = rows["valid_to"].null_count() > 0
-    bounds = [(points[i], points[i + 1]) for i in range(len(points) - 1)]
-    if open_:
-        bounds.append((points[-1], None))
-    out: list[TieSpell] = []
-    for start, end in bounds:
-        live = rows.filter(
-            (pl.col("valid_from") <= start)
-            & (pl.col("valid_to").is_null() | (pl.col("valid_to") > start))
+_BIT = {k: 1 << i for i, k in enumerate(PRIMARY_KINDS)}
+
+
+def _kinds_of(mask: int) -> list[str]:
+    return [k for k in PRIMARY_KINDS if mask & _BIT[k]]
+
+
+def _spell_frame(rows: pl.LazyFrame, a: int) -> pl.LazyFrame:
+    """The spells of each treaty in ``rows`` (the ties between ``a`` and another state).
+
+    Each treaty's start and end days cut its time into elementary intervals; an interval's
+    obligations are those of the ties live on its first day (kinds as bit masks, so that they
+    compare as numbers); intervals with no live tie are dropped, and a run of adjacent intervals
+    with the same obligations and conditionality is one spell.
+    """
+    points = (
+        pl.concat(
+            [
+                rows.select("treaty_id", point="valid_from"),
+                rows.select("treaty_id", point="valid_to").drop_nulls(),
+            ]
         )
-        if live.height == 0:
-            continue
-        a_to_b = _sorted_kinds(live.filter(pl.col("obliged") == a)["kind"])
-        b_to_a = _sorted_kinds(live.filter(pl.col("obliged") == b)["kind"])
-        conditional = bool(live["has_conditions"].any())
-        observed = live["observed_until"].drop_nulls()
-        observed_until = observed.min() if end is None and observed.len() else None
-        previous = out[-1] if out else None
-        if (
-            previous is not None
-            and previous.end == start
-            and (previous.a_to_b, previous.b_to_a, previous.conditional)
-            == (a_to_b, b_to_a, conditional)
-        ):
-            out[-1] = previous.model_copy(update={"end": end, "observed_until": observed_until})
-        else:
-            out.append(TieSpell(start=start, end=end, a_to_b=a_to_b, b_to_a=b_to_a, conditional=conditional,
-                                observed_until=observed_until))  # fmt: skip
-    return out
+        .unique()
+        .sort("treaty_id", "point")
+    )
+    same_treaty = pl.col("treaty_id") == pl.col("treaty_id").shift(-1)
+    # A treaty's last point starts an open interval; it has live ties only if one is open.
+    intervals = points.select(
+        "treaty_id", start="point", end=pl.when(same_treaty).then(pl.col("point").shift(-1))
+    )
+    bit = pl.col("kind").replace_strict(_BIT, return_dtype=pl.Int64)
+    live = (
+        intervals.join(rows, on="treaty_id")
+        .filter(
+            (pl.col("valid_from") <= pl.col("start"))
+            & (pl.col("valid_to").is_null() | (pl.col("valid_to") > pl.col("start")))
+        )
+        .group_by("treaty_id", "start")
+        .agg(
+            pl.col("end").first(),
+            a_to_b=bit.filter(pl.col("obliged") == a).unique().sum(),
+            b_to_a=bit.filter(pl.col("obliged") != a).unique().sum(),
+            conditional=pl.col("has_conditions").any(),
+            observed=pl.col("observed_until").min(),
+        )
+        .sort("treaty_id", "start")
+    )
+    same = ["treaty_id", "a_to_b", "b_to_a", "conditional"]
+    joins = pl.all_horizontal(
+        *(pl.col(c) == pl.col(c).shift(1) for c in same),
+        pl.col("start") == pl.col("end").shift(1),
+    )
+    return (
+        live.with_columns(_spell=(~joins.fill_null(False)).cum_sum())
+        .group_by("_spell", maintain_order=True)
+        .agg(
+            pl.col("treaty_id", "start", "a_to_b", "b_to_a", "conditional").first(),
+            pl.col("end", "observed").last(),
+        )
+        .select(
+            "treaty_id",
+            "start",
+            "end",
+            "a_to_b",
+            "b_to_a",
+            "conditional",
+            observed=pl.when(pl.col("end").is_null()).then(pl.col("observed")),
+        )
+    )
 
 
 def history(a: str | int, b: str | int) -> Timeline:
@@ -368,15 +487,25 @@ def history(a: str | int, b: str | int) -> Timeline:
     if code_a == code_b:
         raise InvalidArgument(f"'{a}' and '{b}' are the same state: give two different states")
     reg = registry()
-    rows = reg.ties.filter(
+    rows = reg.ties.lazy().filter(
         ((pl.col("obliged") == code_a) & (pl.col("beneficiary") == code_b))
         | ((pl.col("obliged") == code_b) & (pl.col("beneficiary") == code_a))
     )
+    by_treaty: dict[str, list[TieSpell]] = {}
+    spells = _spell_frame(rows, code_a).collect(engine=_ENGINE)
+    for treaty_id, start, end, a_to_b, b_to_a, conditional, observed in spells.iter_rows():
+        by_treaty.setdefault(treaty_id, []).append(
+            TieSpell(
+                start=start,
+                end=end,
+                a_to_b=_kinds_of(a_to_b),
+                b_to_a=_kinds_of(b_to_a),
+                conditional=conditional,
+                observed_until=observed,
+            )
+        )
     entries: list[TimelineEntry] = []
-    for (treaty_id,), part in rows.group_by(["treaty_id"], maintain_order=True):
-        spells = _spells(part, code_a, code_b)
-        if not spells:
-            continue
+    for treaty_id, spells in by_treaty.items():
         t = reg.get(treaty_id)
         entries.append(
             TimelineEntry(
@@ -418,9 +547,11 @@ __all__ = [
     "Timeline",
     "TimelineEntry",
     "allies",
+    "detail",
     "history",
     "kind_of",
     "state_name",
+    "summary",
     "ties_frame",
     "treaties",
     "treaty",

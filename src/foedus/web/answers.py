@@ -19,10 +19,11 @@ from foedus import dates, states
 from foedus.errors import InvalidArgument, UnknownState
 from foedus.obligations import DEFAULT_KIND, KINDS, VERDICT_ORDER, Scenario
 from foedus.obligations import respond as _respond
-from foedus.treaties import PRIMARY_KINDS
 from foedus.treaties import allies as _allies
+from foedus.treaties import detail as _detail
 from foedus.treaties import history as _history
 from foedus.treaties import registry as _registry
+from foedus.treaties import summary as _summary
 from foedus.treaties import treaties as _treaties
 from foedus.treaties import treaty as _treaty
 
@@ -91,39 +92,17 @@ def allies(state_text: str, date_text: str | None, kind: str | None = None) -> l
     return jsonable(_allies(state_text, day(date_text), kind=kind or None))
 
 
-def treaty_summary(t: Any) -> dict[str, Any]:
-    """One row of ``foedus treaties --json``.
-
-    The CLI builds this row inline (cli/treaties.py, ``treaties_cmd``); this copy must stay equal
-    to it (tests/test_web.py compares the two) until the domain offers one shared function.
-    """
-    found = {p.kind for p in t.provisions}
-    return jsonable(
-        {
-            "id": t.id,
-            "name": t.name,
-            "short_name": t.short_name,
-            "origin": t.origin,
-            "signed": t.signed,
-            "ended": t.ended,
-            "members": t.member_codes(),
-            "kinds": [k for k in PRIMARY_KINDS if k in found],
-            "atop_ids": t.atop_ids,
-        }
-    )
-
-
 def treaties_list(
     state_text: str | None, date_text: str | None, kind: str | None
 ) -> list[dict[str, Any]]:
     """``foedus treaties [--state X] [--date D] [--kind K] --json``."""
     found = _treaties(state=state_text or None, date=date_text or None, kind=kind or None)
-    return [treaty_summary(t) for t in found]
+    return [_summary(t) for t in found]
 
 
 def treaty(treaty_id: str) -> dict[str, Any]:
     """``foedus treaty ID --json``."""
-    return jsonable(_treaty(treaty_id))
+    return _detail(_treaty(treaty_id))
 
 
 def atop_record(number: str) -> dict[str, Any]:
@@ -176,29 +155,9 @@ def verdict_order() -> tuple[str, ...]:
 
 
 def states_on(date_text: str | None) -> list[dict[str, Any]]:
-    """``foedus states --date D --json``: the states in the COW system on the date, with their spells.
-
-    Mirrors the rows cli/states.py builds inline (compared in tests/test_web.py).
-    """
-    on = day(date_text)
-    rows = []
-    for code in states.members_on(on):
-        rows.append(
-            {
-                "ccode": code,
-                "abbrev": states.abbrev(code),
-                "name": states.name(code),
-                "iso3": states.iso3(code),
-                "microstate": states.is_microstate(code),
-                "spells": [
-                    {"start": s.isoformat(), "end": e.isoformat() if e else None}
-                    for s, e in states.spells(code)
-                    if s <= on
-                    and (e is None or e >= on)  # the spell(s) covering the date, as the CLI
-                ],
-            }
-        )
-    return rows
+    """``foedus states --date D --json``: the states in the COW system on the date (default
+    today), each with the spell(s) covering it."""
+    return states.table(day(date_text))
 
 
 # ------------------------------------------------------------------ the map
