@@ -20,7 +20,11 @@ def bare_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def _foedus(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "foedus", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "foedus", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -32,7 +36,9 @@ def test_allies_of_north_korea_work_without_any_downloaded_data(bare_env: dict[s
     assert all(not tid.startswith("atop:") for _, tid in found)
 
 
-def test_membership_periods_without_data_name_the_dataset_to_fetch(bare_env: dict[str, str]) -> None:
+def test_membership_periods_without_data_name_the_dataset_to_fetch(
+    bare_env: dict[str, str],
+) -> None:
     done = _foedus(["states", "--date", "2020-01-01"], bare_env)
     assert done.returncode == 2
     assert "foedus data fetch cow_states" in done.stderr
@@ -47,6 +53,8 @@ def test_usa_attacking_north_korea_obligates_russia_and_china_without_any_downlo
         bare_env,
     )
     assert done.returncode == 0, done.stderr
-    verdicts = {r["ccode"]: (r["verdict"], r["treaty_id"]) for r in json.loads(done.stdout)["responses"]}
+    verdicts = {
+        r["ccode"]: (r["verdict"], r["treaty_id"]) for r in json.loads(done.stdout)["responses"]
+    }
     assert verdicts[365] == ("obligated", "rus_prk_2024")
     assert verdicts[710] == ("obligated", "prc_prk_1961")

@@ -32,7 +32,11 @@ def parse_date(value: str | dt.date | dt.datetime, *, check_range: bool = True) 
     else:
         text = str(value).strip()
         try:
-            day = dt.date(int(text), 1, 1) if text.isdigit() and len(text) == 4 else dt.date.fromisoformat(text)
+            day = (
+                dt.date(int(text), 1, 1)
+                if text.isdigit() and len(text) == 4
+                else dt.date.fromisoformat(text)
+            )
         except ValueError:
             raise InvalidDate(
                 f"'{text}' is not a valid date: use YYYY-MM-DD with a real month and day, e.g. 2025-06-01"

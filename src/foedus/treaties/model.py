@@ -34,7 +34,13 @@ ProvisionKind = Literal[
 ]
 
 #: Obligations that can make a state act when an ally is attacked (ATOP's primary obligations).
-PRIMARY_KINDS: tuple[str, ...] = ("defense", "offense", "neutrality", "non_aggression", "consultation")
+PRIMARY_KINDS: tuple[str, ...] = (
+    "defense",
+    "offense",
+    "neutrality",
+    "non_aggression",
+    "consultation",
+)
 
 #: What happened to the target in a scenario, from the mildest to the gravest.
 AttackKind = Literal["threat", "armed_attack", "state_of_war"]
@@ -77,8 +83,12 @@ class Condition(_Strict):
     kind: ConditionKind
     text: str
     adversaries: list[int] = Field(default_factory=list)  # COW codes, kind="adversary"
-    regions: list[str] = Field(default_factory=list)  # region keys of foedus.places, kind="location"
-    administered_by: list[int] = Field(default_factory=list)  # attack on territory administered by these
+    regions: list[str] = Field(
+        default_factory=list
+    )  # region keys of foedus.places, kind="location"
+    administered_by: list[int] = Field(
+        default_factory=list
+    )  # attack on territory administered by these
     conflict_types: list[AttackKind] = Field(default_factory=list)  # kind="conflict_type"
     min_attackers: int | None = None  # kind="attackers"
     max_attackers: int | None = None
@@ -176,7 +186,9 @@ class Treaty(_Strict):
             for group, label in ((p.obliged, "obliged"), (p.beneficiaries, "beneficiaries")):
                 stray = set(group or ()) - codes
                 if stray:
-                    raise ValueError(f"provision {p.kind} ({p.article}): {label} {sorted(stray)} are not members")
+                    raise ValueError(
+                        f"provision {p.kind} ({p.article}): {label} {sorted(stray)} are not members"
+                    )
         return self
 
     def member_codes(self, day: dt.date | None = None) -> list[int]:
@@ -192,5 +204,6 @@ class Treaty(_Strict):
         return [
             p
             for p in self.provisions
-            if (p.valid_from is None or p.valid_from <= day) and (p.valid_to is None or day < p.valid_to)
+            if (p.valid_from is None or p.valid_from <= day)
+            and (p.valid_to is None or day < p.valid_to)
         ]
