@@ -352,6 +352,37 @@ def test_sweep_rows_match_the_engine_cascade_and_resume_skips_written_partitions
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+def test_batch_sweep_equals_the_per_dyad_engine_cascade_on_150_random_dyads_on_two_dates():
+    import random
+
+    from foedus import states
+    from foedus.cascade import sweep
+    from foedus.obligations import Scenario, respond
+
+    rng = random.Random(2025)
+    checked = multi = 0
+    for day in (dt.date(1990, 1, 1), dt.date(2025, 1, 1)):
+        table = sweep.sweep_date(day)
+        members = states.members_on(day)
+        assert table.height == len(members) * (len(members) - 1)
+        deep = table.filter(pl.col("rounds") >= 2).select("attacker", "target").rows()
+        one = table.filter(pl.col("rounds") == 1).select("attacker", "target").rows()
+        none = table.filter(pl.col("rounds") == 0).select("attacker", "target").rows()
+        sample = rng.sample(deep, 30) + rng.sample(one, 30) + rng.sample(none, 15)
+        for a, t in sample:
+            response = respond(Scenario(attackers=(a,), target=t, date=day), cascade=True)
+            joiners = [c for rnd in response.rounds for c in rnd.joined]
+            row = table.filter(attacker=a, target=t).row(0, named=True)
+            assert row["joiners"] == joiners, (day, a, t)
+            assert row["round1"] == list(response.rounds[0].joined), (day, a, t)
+            assert row["rounds"] == sum(1 for rnd in response.rounds if rnd.joined), (day, a, t)
+            assert row["n_joiners"] == len(joiners)
+            assert row["war_size"] == 2 + len(joiners)
+            checked += 1
+            multi += row["rounds"] >= 2
+    assert (checked, multi) == (150, 60)
+
+
 def test_ray_sweep_gives_the_same_table_as_the_single_process_sweep(tmp_path):
     pytest.importorskip("ray", reason="Ray is not installed (pip install foedus[ray])")
     from foedus.cascade import sweep

@@ -279,6 +279,32 @@ def test_respond_all_matches_respond_on_random_pairs_on_three_dates():
     assert checked == 201
 
 
+def test_theatre_obligated_matches_respond_in_the_theatre_on_random_triples_on_two_dates():
+    from foedus.obligations.batch import theatre_obligated
+
+    rng = random.Random(7)
+    checked = fired = 0
+    for day in ("1990-01-01", "2025-01-01"):
+        first = respond_all(day).filter(pl.col("verdict") == "obligated")
+        joined = first.select("attacker", "target", "responder").rows()
+        # (attacker, theatre = original target, target = a state that joined in round 1) ...
+        triples = [(a, t, j) for a, t, j in rng.sample(joined, 60)]
+        # ... and attackers that are parties to NATO (intra-alliance) or outside every treaty.
+        triples += [(255, 366, 2), (640, 350, 2), (2, 366, 200), (365, 366, 255)]
+        table = theatre_obligated(triples, day)
+        for a, t, j in triples:
+            single = respond(
+                Scenario(attackers=(a,), target=j, date=day, place=f"state:{t}", check_system=False)
+            )
+            expected = sorted(x.ccode for x in single.responses if x.verdict == "obligated")
+            got = table.filter(attacker=a, theatre=t, target=j)["responder"].to_list()
+            assert got == expected, (day, a, t, j)
+            checked += 1
+            fired += bool(got)
+    assert checked == 128
+    assert fired >= 10  # the sample reaches clauses that hold in the theatre (NATO Art. 5/6, ...)
+
+
 def test_respond_all_has_one_row_per_attacker_target_responder_and_no_self_rows():
     frame = respond_all("1990-06-01")
     assert frame.height == frame.select("attacker", "target", "responder").unique().height

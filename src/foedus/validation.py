@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -72,12 +71,9 @@ METHOD = (
 def cow_wars() -> pl.DataFrame:
     """COW inter-state war participants (v4.0), one row per participation spell, with ``start`` dates.
 
-    Read from the registry's verified file; the original has classic-Mac (CR) line endings.
+    Read with :func:`foedus.data.load` (the verified file, parsed once).
     """
-    raw = (
-        data.path("cow_inter_state_war").read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    )
-    wars = pl.read_csv(io.BytesIO(raw))
+    wars = data.load("cow_inter_state_war")
     return wars.select(
         pl.col("WarNum").alias("war"),
         pl.col("WarName").alias("war_name"),
@@ -254,7 +250,7 @@ def validate_wars(
             )
             continue
         initial_codes = set(initial["ccode"].to_list())
-        later = first.filter(pl.col("start") > onset).sort("start")
+        later = first.filter(pl.col("start") > onset).sort("start", "ccode")  # deterministic order
         entry: dict[int, tuple[int, dt.date]] = {}
         for code, side, start, _ in later.iter_rows():
             entry.setdefault(code, (side, start))

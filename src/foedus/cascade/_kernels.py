@@ -142,10 +142,13 @@ def run_numpy(
     exclusive: bool = True,
     max_rounds: int = 255,
     threads: int | None = None,
+    reduce=None,
 ):
     """Yield :class:`ChunkResult` for rows 0 … n_scenarios·draws − 1 in order.
 
     ``exclusive=False`` lets a state sit on both sides (used to bound the reachable states).
+    ``reduce``: a function applied to each chunk's result on the thread that computed it; its
+    values are yielded instead (statistics then run in parallel with the next chunks).
     """
     if np.any(plan.rate <= 0):  # a commitment never honoured is no edge
         plan = plan.edges_where(plan.rate > 0)
@@ -162,68 +165,105 @@ def run_numpy(
     order = np.lexsort((plan.ben, lvl, plan.resp))
     e_resp, e_ben, e_group, e_lvl = plan.resp[order], plan.ben[order], plan.group[order], lvl[order]
     e_slot = np.searchsorted(resp_states, e_resp)
+    # Honour bits are needed only for the (responder, level) pairs some edge has.
+    pairs, e_pair = np.unique(e_slot * max(levels.size, 1) + e_lvl, return_inverse=True)
+    p_slot, p_lvl = np.divmod(pairs, max(levels.size, 1))
     group_members = [np.flatnonzero(row) for row in plan.members]
     members_f = plan.members.astype(np.float32)
     init0_t, init1_t = np.ascontiguousarray(init0.T), np.ascontiguousarray(init1.T)
+    single = n_scen == 1
+    resp_codes = plan.codes[resp_states]
+    thr = thresholds(levels)
 
     def one(row0: int) -> ChunkResult:
         rows = min(step, total - row0)
-        scen = (row0 + np.arange(rows)) // draws
-        g0 = np.take(init0_t, scen, axis=1)  # (k, rows) bool: the initial sides
-        g1 = np.take(init1_t, scen, axis=1)
-        hb = None  # honour bits, bool (n_resp, L, rows): the draw is below the level's rate
+        n_words = -(-rows // WORD)
+        if single:  # every row is the one scenario: its sides as whole words
+            full = np.full(n_words, ~np.uint64(0), dtype=np.uint64)
+            if rows % WORD:
+                full[-1] = np.uint64((1 << (rows % WORD)) - 1)
+            zero = np.uint64(0)
+            S0 = np.where(init0[0][:, None], full[None, :], zero)
+            S1 = np.where(init1[0][:, None], full[None, :], zero)
+            sure0 = init0[0] & ~init1[0]
+        else:
+            scen = (row0 + np.arange(rows)) // draws
+            g0 = np.take(init0_t, scen, axis=1)  # (k, rows) bool: the initial sides
+            g1 = np.take(init1_t, scen, axis=1)
+            S0, S1 = _pack(g0), _pack(g1)
+            sure0 = g0.all(axis=1) & ~g1.any(axis=1)
+        MA = ~S1  # not an original target: every other belligerent is an aggressor
+        H = None  # honour bits, packed (pairs, words): the responder's draw is below the level's rate
         if randomised and plan.n_edges:
-            u = uniforms(seed, plan.codes[resp_states], row0, rows)
-            hb = u[:, None, :] < thresholds(levels)[None, :, None]
+            u = uniforms(seed, resp_codes, row0, rows)
+            H = _pack(u[p_slot] < thr[p_lvl][:, None])
             del u
         rounds = np.zeros(rows, dtype=np.int16)
         entry = None
         if record_entry:
             entry = np.full((k, rows), -1, dtype=np.int16)
-            entry[g0 | g1] = 0
+            entry[_unpack(S0 | S1, rows)] = 0
         # Groups holding an attacker of every row (who is never a target) are always triggered.
-        sure0 = g0.all(axis=1) & ~g1.any(axis=1)
         always1 = (plan.members & sure0).any(axis=1)  # aggressors on side 0 → edges helping side 1
         always0 = np.zeros(plan.members.shape[0], dtype=bool)
-        # The working set: rows still changing, bit-packed. A row that gained no belligerent in a
-        # round cannot gain one later, so finished rows are dropped ("compacted") as they finish.
-        live = np.arange(rows)
+        # The working set: words of 64 rows, some still changing. A row that gained no
+        # belligerent in a round cannot gain one later, so words whose rows all stopped changing
+        # are dropped ("compacted") as they finish; finished rows in a live word change no more.
+        live = np.arange(n_words)
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        S0, S1 = _pack(g0), _pack(g1)
-        g1_init = g1.copy()
-        MA = ~_pack(g1)
-        H = _pack(hb) if hb is not None else None
+
+        def rows_of(words: np.ndarray) -> np.ndarray:
+            ids = (words[:, None] * WORD + np.arange(WORD)).ravel()
+            return ids[ids < rows]  # only the chunk's last word is partial, and it comes last
+
+        # Propagation is incremental: a commitment's trigger (its beneficiary at war on a side,
+        # an aggressor of its group on the other) only grows, so every state triggered before
+        # is already at war and a round needs only the triggers that are new — edges whose
+        # beneficiary joined in the last round, or whose group gained an aggressor.
+        d0, d1 = S0.copy(), S1.copy()  # what changed in the last round (round 1: everything)
+        any_prev: list[np.ndarray | None] = [None, None]
         for rnd in range(1, max_rounds + 1):
             if not plan.n_edges:
                 break
             inwar = S0 | S1
             cand = []
-            for side, other, always in ((S0, S1, always0), (S1, S0, always1)):
-                e_idx = np.flatnonzero(side.any(axis=1)[e_ben])
+            for si, (side, dside, other, always) in enumerate(
+                ((S0, d0, S1, always0), (S1, d1, S0, always1))
+            ):
+                e_mask = dside.any(axis=1)[e_ben]
+                any_g = d_any = None
+                if not always.all():
+                    any_g = _groups_or(other & MA, group_members, members_f)
+                    d_any = any_g if any_prev[si] is None else any_g & ~any_prev[si]
+                    any_prev[si] = any_g
+                    grown = d_any.any(axis=1) & ~always
+                    e_mask |= grown[e_group] & side.any(axis=1)[e_ben]
+                e_idx = np.flatnonzero(e_mask)
                 if e_idx.size == 0:
                     cand.append(None)
                     continue
-                act = side[e_ben[e_idx]]
-                g_e = e_group[e_idx]
-                needs = ~always[g_e]
-                if needs.any():
-                    any_g = _groups_or(other & MA, group_members, members_f)
-                    act[needs] &= any_g[g_e[needs]]
+                b_e, g_e = e_ben[e_idx], e_group[e_idx]
+                act = dside[b_e]
+                if any_g is not None:
+                    needs = np.flatnonzero(~always[g_e])
+                    if needs.size:
+                        g_n = g_e[needs]
+                        act[needs] = (act[needs] & any_g[g_n]) | (side[b_e[needs]] & d_any[g_n])
                 r_e, l_e = e_resp[e_idx], e_lvl[e_idx]
                 key_starts = np.flatnonzero(
                     np.r_[True, (r_e[1:] != r_e[:-1]) | (l_e[1:] != l_e[:-1])]
                 )
                 per_key = np.bitwise_or.reduceat(act, key_starts, axis=0)
                 if H is not None:
-                    per_key &= H[e_slot[e_idx][key_starts], l_e[key_starts]]
+                    per_key &= H[e_pair[e_idx][key_starts]]
                 r_k = r_e[key_starts]
                 starts = np.flatnonzero(np.r_[True, r_k[1:] != r_k[:-1]])
-                full = np.zeros_like(side)
-                full[r_k[starts]] = np.bitwise_or.reduceat(per_key, starts, axis=0)
-                cand.append(full)
-            zero = np.zeros_like(S0)
-            c0 = cand[0] if cand[0] is not None else zero
-            c1 = cand[1] if cand[1] is not None else zero
+                full_c = np.zeros_like(side)
+                full_c[r_k[starts]] = np.bitwise_or.reduceat(per_key, starts, axis=0)
+                cand.append(full_c)
+            zero_w = np.zeros_like(S0)
+            c0 = cand[0] if cand[0] is not None else zero_w
+            c1 = cand[1] if cand[1] is not None else zero_w
             if exclusive:
                 new1 = c1 & ~inwar
                 new0 = c0 & ~inwar & ~new1
@@ -233,52 +273,49 @@ def run_numpy(
             changed = new0 | new1
             S0 |= new0
             S1 |= new1
-            row_changed = _unpack(np.bitwise_or.reduce(changed, axis=0), live.size)
-            rounds[live[row_changed]] = rnd
-            if entry is not None:
-                st_i, pos = np.nonzero(_unpack(changed, live.size))
-                entry[st_i, live[pos]] = rnd
-            n_changed = int(row_changed.sum())
-            last = n_changed == 0 or rnd == max_rounds
-            if last or n_changed < 0.5 * live.size:
-                if last:
-                    parts.append((live, S0, S1))
-                    live = live[:0]
-                    break
-                b0, b1 = _unpack(S0, live.size), _unpack(S1, live.size)
-                keep = row_changed
+            d0, d1 = new0, new1
+            word_changed = np.bitwise_or.reduce(changed, axis=0)  # (live words,) uint64
+            hit = np.flatnonzero(word_changed)
+            if hit.size:
+                row_bits = _unpack(word_changed[hit], hit.size * WORD)
+                ids = (live[hit][:, None] * WORD + np.arange(WORD)).ravel()
+                rounds[ids[row_bits]] = rnd
+                if entry is not None:
+                    st_i, pos = np.nonzero(_unpack(changed[:, hit], hit.size * WORD))
+                    entry[st_i, ids[pos]] = rnd
+            if hit.size == 0 or rnd == max_rounds:
+                parts.append((rows_of(live), S0, S1))
+                live = live[:0]
+                break
+            if hit.size < 0.5 * live.size:
+                keep = word_changed != 0
                 done = ~keep
-                parts.append(
-                    (
-                        live[done],
-                        _pack(np.compress(done, b0, axis=1)),
-                        _pack(np.compress(done, b1, axis=1)),
-                    )
-                )
+                parts.append((rows_of(live[done]), S0[:, done], S1[:, done]))
                 live = live[keep]
-                S0 = _pack(np.compress(keep, b0, axis=1))
-                S1 = _pack(np.compress(keep, b1, axis=1))
-                MA = ~_pack(np.take(g1_init, live, axis=1))
-                if hb is not None:
-                    H = _pack(np.take(hb, live, axis=2))
+                S0, S1, MA = S0[:, keep], S1[:, keep], MA[:, keep]
+                d0, d1 = d0[:, keep], d1[:, keep]
+                any_prev = [a if a is None else a[:, keep] for a in any_prev]
+                if H is not None:
+                    H = H[:, keep]
         if live.size:
-            parts.append((live, S0, S1))
+            parts.append((rows_of(live), S0, S1))
         return ChunkResult(row0, rows, k, parts, rounds, entry)
 
+    work = one if reduce is None else (lambda row0: reduce(one(row0)))
     starts_rows = list(range(0, total, step))
     workers = min(threads or os.cpu_count() or 1, len(starts_rows))
     if workers <= 1:
         for row0 in starts_rows:
-            yield one(row0)
+            yield work(row0)
         return
     # numpy releases the GIL in its array loops: chunks run on threads, results come in order.
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = [pool.submit(one, r) for r in starts_rows[:workers]]
+        pending = [pool.submit(work, r) for r in starts_rows[:workers]]
         nxt = workers
         while pending:
             done = pending.pop(0).result()
             if nxt < len(starts_rows):
-                pending.append(pool.submit(one, starts_rows[nxt]))
+                pending.append(pool.submit(work, starts_rows[nxt]))
                 nxt += 1
             yield done
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from foedus.cascade._kernels import reference, run_numpy
+from foedus.cascade._kernels import WORD, _unpack, reference, run_numpy
 from foedus.cascade._plan import Plan, restrict
 from foedus.errors import InvalidArgument
 
@@ -64,31 +64,38 @@ def _labels(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out0, out1
 
 
-_N_LABELS = 5
+def _row_bits(packed: np.ndarray, n: int) -> np.ndarray:
+    """A packed side (k states × words of 64 rows) → (n, ceil(k / 8)) uint8: each row's states as a
+    little-endian bitset (state i is bit i % 8 of byte i // 8)."""
+    bits = _unpack(packed, n).view(np.uint8)  # (k, n), 0/1
+    out = np.zeros((-(-bits.shape[0] // 8), n), dtype=np.uint8)
+    for i in range(min(8, bits.shape[0])):
+        part = bits[i::8]  # states i, i + 8, …: bit i of bytes 0, 1, …
+        out[: part.shape[0]] |= part << np.uint8(i)
+    return np.ascontiguousarray(out.T)
 
 
-def _small_labels(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(5, k) float32 labels per side, integers below 2¹¹: their sums over a coalition are exact
-    in float32 (k ≤ 4096), so a BLAS product gives five exact sums that hash the coalition."""
-    out = np.empty((2, _N_LABELS, codes.shape[0]), dtype=np.float32)
-    for i, code in enumerate(codes.tolist()):
-        out[:, :, i] = np.random.Generator(np.random.PCG64(int(code) + 104729)).integers(
-            0, 1 << 11, size=(2, _N_LABELS)
-        )
-    return out[0], out[1]
+_MIX1, _MIX2, _GOLD = (
+    np.uint64(0xBF58476D1CE4E5B9),
+    np.uint64(0x94D049BB133111EB),
+    np.uint64(0x9E3779B97F4A7C15),
+)
 
 
-def _coalition_keys(
-    b0: np.ndarray, b1: np.ndarray, lab0: np.ndarray, lab1: np.ndarray, active: np.ndarray
-) -> np.ndarray:
-    sums = lab0[:, active] @ b0[active].astype(np.float32) + lab1[:, active] @ b1[active].astype(
-        np.float32
-    )
-    sums = sums.astype(np.uint64)
-    key = np.zeros(sums.shape[1], dtype=np.uint64)
+def _coalition_keys(words: np.ndarray) -> np.ndarray:
+    """(n, w) uint64 row bitsets → one int64 per row: the bitset itself when it fits one word,
+    else a splitmix64 chain over its words (a collision among ~10⁶ coalitions: p < 10⁻⁷)."""
+    if words.shape[1] == 1:
+        return words[:, 0].view(np.int64)
+    key = np.zeros(words.shape[0], dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for row in sums:
-            key = key * np.uint64(0x9E3779B97F4A7C15) + row
+        for j in range(words.shape[1]):
+            key = (key ^ words[:, j]) * _GOLD
+            key ^= key >> np.uint64(30)
+            key *= _MIX1
+            key ^= key >> np.uint64(27)
+            key *= _MIX2
+            key ^= key >> np.uint64(31)
     return key.view(np.int64)
 
 
@@ -143,26 +150,46 @@ class _Summary:
         return [(int(totals[i]), r0[i], r1[i]) for i in ranked[:n]]
 
 
-def _numpy_summary(chunk, lab0: np.ndarray, lab1: np.ndarray):
-    """Statistics of one chunk, block by block (row order does not matter to them)."""
+def _popcount_rows(packed: np.ndarray, n: int) -> np.ndarray:
+    """Per state (row of ``packed``), how many of the first ``n`` rows have its bit set."""
+    if n % WORD:
+        packed = packed.copy()
+        packed[:, -1] &= np.uint64((1 << (n % WORD)) - 1)
+    return np.bitwise_count(packed).sum(axis=1, dtype=np.int64)
+
+
+def _numpy_summary(chunk):
+    """Statistics of one chunk, block by block (row order does not matter to them), read from the
+    kernel's bit-packed sides: counts by popcount, coalitions as per-row bitsets."""
     k = chunk.k
+    kb = -(-k // 8)
     c0 = np.zeros(k, dtype=np.int64)
     c1 = np.zeros(k, dtype=np.int64)
     sizes = np.zeros(k + 1, dtype=np.int64)
     keys_all, block_keys, reps0, reps1 = [], [], [], []
-    for _, b0, b1 in chunk.blocks():
-        c0 += b0.sum(axis=1)
-        c1 += b1.sum(axis=1)
-        active = np.flatnonzero(b0.any(axis=1) | b1.any(axis=1))
-        sizes += np.bincount(b0[active].sum(axis=0) + b1[active].sum(axis=0), minlength=k + 1)[
-            : k + 1
-        ]
-        keys = _coalition_keys(b0, b1, lab0, lab1, active)
+    for idx, p0, p1 in chunk.parts:
+        n = idx.size
+        if n == 0:
+            continue
+        c0 += _popcount_rows(p0, n)
+        c1 += _popcount_rows(p1, n)
+        rows = np.zeros((n, -(-2 * kb // 8) * 8), dtype=np.uint8)
+        rows[:, :kb] = _row_bits(p0, n)
+        rows[:, kb : 2 * kb] = _row_bits(p1, n)
+        words = rows.view(np.uint64)
+        sizes += np.bincount(np.bitwise_count(words).sum(axis=1), minlength=k + 1)[: k + 1]
+        keys = _coalition_keys(words)
         uniq, first = np.unique(keys, return_index=True)
         keys_all.append(keys)
         block_keys.append(uniq)
-        reps0.append(b0[:, first].T)
-        reps1.append(b1[:, first].T)
+        rep = rows[first]
+        reps0.append(np.unpackbits(rep[:, :kb], axis=1, count=k, bitorder="little").view(bool))
+        reps1.append(
+            np.unpackbits(rep[:, kb : 2 * kb], axis=1, count=k, bitorder="little").view(bool)
+        )
+    if not keys_all:
+        empty = np.zeros((0, k), dtype=bool)
+        return c0, c1, sizes, np.zeros(0, np.int64), np.zeros(0, np.int64), empty, empty
     uniq, counts = np.unique(np.concatenate(keys_all), return_counts=True)
     # a coalition's representative: its first block's; np.unique sorts keys like `uniq`
     _, first_rep = np.unique(np.concatenate(block_keys), return_index=True)
@@ -237,11 +264,17 @@ def summarise(
         ):
             summary.add(*out)
         return summary
-    lab0, lab1 = _small_labels(plan.codes)
-    for chunk in run_numpy(
-        plan, init0, init1, draws=draws, seed=seed, rows_per_chunk=rows_per_chunk
+    # Each chunk is summarised on the worker thread that ran it (numpy releases the GIL).
+    for out in run_numpy(
+        plan,
+        init0,
+        init1,
+        draws=draws,
+        seed=seed,
+        rows_per_chunk=rows_per_chunk,
+        reduce=lambda chunk: (chunk.rows, *_numpy_summary(chunk)),
     ):
-        summary.add(chunk.rows, *_numpy_summary(chunk, lab0, lab1))
+        summary.add(*out)
     return summary
 
 

@@ -1,10 +1,12 @@
 """Sweeps: every directed dyad of the state system as a scenario, on one date or every year.
 
-For each directed dyad (attacker, target) the deterministic cascade is the engine's own
-(``foedus.obligations.respond(scenario, cascade=True)``); the engine's batch table
-(``respond_all(date)``) answers round 1 for every dyad at once, so dyads whose target no state is
-obligated to help are settled without a per-dyad call. With ``draws > 0`` each dyad that has a
-joiner also gets a Monte Carlo run (:func:`foedus.cascade.simulate`, numpy kernel).
+For each directed dyad (attacker, target) the deterministic cascade is the engine's own rule
+(``foedus.obligations.respond(scenario, cascade=True)``), computed for every dyad of a date at
+once by the engine's batch form (:func:`foedus.obligations.batch.cascade_all`: round 1 from
+``respond_all(date)``, the theatre rounds from ``theatre_obligated``) — the same joiners, dyad by
+dyad (a test compares them with ``respond`` on random dyads; :func:`engine_cascade` is that
+one-dyad path). With ``draws > 0`` each dyad that has a joiner also gets a Monte Carlo run
+(:func:`foedus.cascade.simulate`, numpy kernel).
 
 Results go to parquet, one file per (date, attacker) partition::
 
@@ -72,32 +74,51 @@ def _partition_seed(seed: int, day: dt.date, attacker: int) -> int:
     )
 
 
+#: One dyad's deterministic cascade: round-1 joiners, every joiner in order of entry, rounds.
+Found = tuple[list[int], list[int], int]
+
+
+def cascades(day: dt.date, attackers=None) -> dict[int, dict[int, Found]]:
+    """attacker → target → (round1, joiners, rounds) for every dyad with a joiner (batch engine)."""
+    from foedus.obligations.batch import cascade_all
+
+    table = cascade_all(day, attackers=attackers)
+    out: dict[int, dict[int, Found]] = {}
+    for a, t, r1, joiners, n in table.iter_rows():
+        out.setdefault(a, {})[t] = (r1, joiners, n)
+    return out
+
+
+def engine_cascade(day: dt.date, attacker: int, target: int) -> tuple[list[int], int]:
+    """One dyad's joiners (in order of entry) and rounds, from ``respond(scenario, cascade=True)``."""
+    from foedus.obligations import Scenario, respond
+
+    response = respond(Scenario(attackers=(attacker,), target=target, date=day), cascade=True)
+    joiners: list[int] = []
+    n_rounds = 0
+    for rnd in response.rounds:
+        if rnd.joined:
+            joiners.extend(rnd.joined)
+            n_rounds += 1
+    return joiners, n_rounds
+
+
 def evaluate(
     day: dt.date,
     attacker: int,
     targets: list[int],
-    round1: dict[int, list[int]],
+    found: dict[int, Found],
     abbrevs: dict[int, str],
     *,
     draws: int = 0,
     seed: int = 0,
     rates: Rates | None = None,
 ) -> pl.DataFrame:
-    """The sweep rows of the dyads (``attacker``, t) for t in ``targets``."""
-    from foedus.obligations import Scenario, respond
-
+    """The sweep rows of the dyads (``attacker``, t) for t in ``targets``, from their cascades."""
     rows = []
     rng_seed = _partition_seed(seed, day, attacker)
     for t in targets:
-        first = round1.get(t, [])
-        joiners: list[int] = []
-        n_rounds = 0
-        if first:
-            response = respond(Scenario(attackers=(attacker,), target=t, date=day), cascade=True)
-            for rnd in response.rounds:
-                if rnd.joined:
-                    joiners.extend(rnd.joined)
-                    n_rounds += 1
+        first, joiners, n_rounds = found.get(t, ([], [], 0))
         row = {
             "date": day,
             "attacker": attacker,
@@ -105,7 +126,7 @@ def evaluate(
             "attacker_abbrev": abbrevs[attacker],
             "target_abbrev": abbrevs[t],
             "n_joiners": len(joiners),
-            "joiners": joiners,
+            "joiners": list(joiners),
             "round1": list(first),
             "rounds": n_rounds,
             "war_size": 2 + len(joiners),
@@ -117,6 +138,23 @@ def evaluate(
             row |= _monte_carlo(attacker, t, day, draws, rng_seed, rates)
         rows.append(row)
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def evaluate_per_dyad(
+    day: dt.date,
+    attacker: int,
+    targets: list[int],
+    round1: dict[int, list[int]],
+    abbrevs: dict[int, str],
+) -> pl.DataFrame:
+    """:func:`evaluate` the slow way: :func:`engine_cascade` for every dyad with a round-1 joiner
+    (the benchmark's and the tests' reference)."""
+    found = {}
+    for t in targets:
+        if round1.get(t):
+            joiners, n = engine_cascade(day, attacker, t)
+            found[t] = (list(round1[t]), joiners, n)
+    return evaluate(day, attacker, targets, found, abbrevs)
 
 
 def _monte_carlo(
@@ -142,14 +180,14 @@ def sweep_date(
     day = parse_date(date)
     members = states.members_on(day)
     chosen = members if attackers is None else [states.resolve(a, on=day) for a in attackers]
-    r1 = first_round(day)
+    found = cascades(day, attackers=chosen)
     abbrevs = {c: states.abbrev(c) for c in members}
     parts = [
         evaluate(
             day,
             a,
             [t for t in members if t != a],
-            _round1_for(r1, a),
+            found.get(a, {}),
             abbrevs,
             draws=draws,
             seed=seed,
@@ -168,10 +206,10 @@ def _partition_path(out: Path, day: dt.date, attacker: int) -> Path:
     return out / f"date={day.isoformat()}" / f"attacker={attacker:04d}.parquet"
 
 
-def _run_partition(day, attacker, targets, round1, abbrevs, draws, seed, target, rates=None) -> int:
+def _run_partition(day, attacker, targets, found, abbrevs, draws, seed, target, rates=None) -> int:
     from foedus.data._store import write_atomic
 
-    frame = evaluate(day, attacker, targets, round1, abbrevs, draws=draws, seed=seed, rates=rates)
+    frame = evaluate(day, attacker, targets, found, abbrevs, draws=draws, seed=seed, rates=rates)
     write_atomic(frame, Path(target))
     return frame.height
 
@@ -220,7 +258,7 @@ def run(
         skipped += len(chosen) - len(todo)
         if not todo:
             continue
-        r1 = first_round(day)
+        found = cascades(day, attackers=todo)
         abbrevs = {c: states.abbrev(c) for c in members}
         for a in todo:
             targets = [t for t in members if t != a]
@@ -229,7 +267,7 @@ def run(
                     day,
                     a,
                     targets,
-                    _round1_for(r1, a),
+                    found.get(a, {}),
                     abbrevs,
                     draws,
                     seed,

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from dataclasses import dataclass
 
 import polars as pl
@@ -47,10 +46,7 @@ class Validation:
 @functools.cache
 def wars_table() -> pl.DataFrame:
     """COW inter-state war participants with their first entry day (day −9 → 1st of the month)."""
-    raw_path = data.path("cow_inter_state_war")
-    # The original release has old-Mac line ends (CR only); normalise before parsing.
-    text = raw_path.read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    raw = pl.read_csv(io.BytesIO(text), encoding="utf8-lossy", infer_schema_length=None)
+    raw = data.load("cow_inter_state_war")
 
     def fix(col: str, low: int) -> pl.Expr:
         return pl.when(pl.col(col) < low).then(low).otherwise(pl.col(col))

@@ -13,6 +13,12 @@ responder) that takes the strongest verdict and the provision to cite, encoded i
 
 Batch scenarios are single-attacker, on the target's own territory, with the scenario kind given
 (default ``state_of_war``) and provocation left open.
+
+Cascades: :func:`theatre_obligated` answers a cascade's later rounds — an attacker fighting a
+state that joined, on the original target's territory (the theatre) — for many (attacker,
+theatre, target) triples at once, and :func:`cascade_all` runs the whole cascade of every
+directed pair on a date (round 1 from :func:`respond_all`, then theatre rounds until no one
+joins), with the joiners ``respond(scenario, cascade=True)`` gives (tests compare them).
 """
 
 from __future__ import annotations
@@ -366,3 +372,270 @@ def respond_dyad_years(
         )
     out = pl.concat(frames, how="vertical")
     return out.select("year", "date", *COLUMNS)
+
+
+# ------------------------------------------------------------------------------ theatre rounds
+#
+# A cascade's later rounds (:mod:`foedus.obligations.cascade`) ask, for a state ``j`` that has
+# joined, which of its allies are obligated when the original attacker ``a`` fights it *in the
+# theatre*: the original target ``t``'s own territory. The batch form below answers that for many
+# (attacker, theatre, target) triples at once, with the same rules as ``respond``.
+#
+# A responder is ``obligated`` exactly when one of its ties to the target gives ``certain == 2``
+# (:func:`foedus.obligations.rules.combine`). An assessment depends on the attacker only through
+# its variant (as in round 1), and on the place and target only through the checks in
+# ``_PLACE_CHECKS`` — the location conditions and the implicit ``place`` check, which read the
+# place and how the target relates to it (administers it, claims it, neither). So each
+# (provision, variant) is first assessed once: if a check that does not read the place fails or is
+# undecidable, no theatre can make it oblige. The rest are assessed once per (theatre, relation of
+# target to the theatre) and joined to the triples. Every verdict is still :func:`assess`'s.
+
+#: Check kinds whose status depends on the scenario's place and target (the rest do not).
+_PLACE_CHECKS = frozenset({"location", "place"})
+
+_TRIPLE = {"attacker": pl.Int64, "theatre": pl.Int64, "target": pl.Int64}
+_THEATRE_OUT = {**_TRIPLE, "responder": pl.Int64}
+
+
+def _relation(theatres: list[int]) -> pl.DataFrame:
+    """(theatre, target, rel) for targets with a relation to the theatre's home territory:
+    1 = administers it, 2 = claims it, 3 = both (every other target: 0)."""
+    rows: dict[tuple[int, int], int] = {}
+    for t in theatres:
+        home = places.home(t)
+        if home.administered_by is not None:
+            rows[(t, home.administered_by)] = rows.get((t, home.administered_by), 0) | 1
+        for c in home.claimants:
+            rows[(t, c)] = rows.get((t, c), 0) | 2
+    return pl.DataFrame(
+        [(t, j, r) for (t, j), r in rows.items()],
+        schema={"theatre": pl.Int64, "target": pl.Int64, "rel": pl.Int64},
+        orient="row",
+    )
+
+
+def _theatre(compiled: Compiled, day: dt.date, kind: str, triples: pl.DataFrame) -> pl.DataFrame:
+    """The kernel of :func:`theatre_obligated` (``triples`` unique, typed as :data:`_TRIPLE`)."""
+    empty = pl.DataFrame(schema=_THEATRE_OUT)
+    if triples.height == 0:
+        return empty
+    targets = triples["target"].unique()
+    ties = (
+        _active(compiled.ties, day)
+        .filter(pl.col("beneficiary").is_in(targets.to_list()))
+        .select("treaty_id", "provision", "order",
+                pl.col("obliged").alias("responder"), pl.col("beneficiary").alias("target"))
+        .unique()
+    )  # fmt: skip
+    # Only provisions that can oblige (a defence duty: rank 2) matter for "obligated".
+    keys = ties.select("treaty_id", "provision", "order").unique()
+    capable = [
+        (t_id, prov, order)
+        for t_id, prov, order in keys.iter_rows()
+        if INTRINSIC.get(compiled.treaties[t_id].provisions[prov].kind, ("none", 0))[1] == 2
+    ]
+    if not capable:
+        return empty
+    ties = ties.filter(pl.col("order").is_in([c[2] for c in capable]))
+    rel = _relation(triples["theatre"].unique().to_list())
+    trel = (
+        triples.select("theatre", "target").unique()
+        .join(rel, on=["theatre", "target"], how="left")
+        .with_columns(pl.col("rel").fill_null(0))
+    )  # fmt: skip
+    # (order, theatre, rel) → a target of that relation, to assess with.
+    combos = (
+        ties.select("order", "target").unique()
+        .join(trel, on="target")
+        .group_by("order", "theatre", "rel").agg(pl.col("target").min())
+    )  # fmt: skip
+    by_order: dict[int, list[tuple[int, int, int]]] = {}
+    for order, t, r, j in combos.iter_rows():
+        by_order.setdefault(order, []).append((t, r, j))
+
+    ok_rows: list[tuple[int, int, int, int]] = []
+    named_rows: list[tuple[int, int]] = []
+    party_rows: list[tuple[int, int]] = []
+    for t_id, prov, order in capable:
+        todo = by_order.get(order)
+        if not todo:
+            continue
+        treaty = compiled.treaties[t_id]
+        provision = treaty.provisions[prov]
+        members = compiled.members(t_id, day)
+        named = sorted(
+            {a for c in provision.conditions if c.kind == "adversary" and c.decidable for a in c.adversaries}
+        )  # fmt: skip
+        named_rows.extend((order, a) for a in named)
+        party_rows.extend((order, a) for a in members)
+        variants = [(GENERIC, (GENERIC,), members), (PARTY, (PARTY,), members | {PARTY})]
+        variants += [(a, (a,), members) for a in named]
+        t0, _, j0 = todo[0]
+        for variant, attackers, group in variants:
+
+            def facts(t: int, j: int, attackers=attackers, group=group) -> Facts:
+                return Facts(attackers=attackers, target=j, kind=kind, place=places.home(t),
+                             provoked=None, date=day, members=group)  # fmt: skip
+
+            probe = assess(treaty, provision, facts(t0, j0))
+            if any(
+                c.kind not in _PLACE_CHECKS and c.status in ("not_met", "undecidable")
+                for c in probe.checks
+            ):
+                continue  # fails whatever the theatre: never obliges
+            for t, r, j in todo:
+                if assess(treaty, provision, facts(t, j)).certain == 2:
+                    ok_rows.append((order, variant, t, r))
+    ok = pl.DataFrame(
+        ok_rows,
+        schema={"order": pl.Int64, "variant": pl.Int64, "theatre": pl.Int64, "rel": pl.Int64},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("ok"))
+    if ok.height == 0:
+        return empty
+    links = ties.select("order", "responder", "target")
+
+    # 1. Attackers a treaty neither names nor counts as a party: one answer per (theatre, target).
+    generic = (
+        links.join(trel, on="target")
+        .join(ok.filter(pl.col("variant") == GENERIC).drop("variant"), on=["order", "theatre", "rel"])
+        .select("theatre", "target", "responder").unique()
+    )  # fmt: skip
+    out = triples.join(generic, on=["theatre", "target"]).filter(
+        pl.col("responder") != pl.col("attacker")
+    )
+
+    # 2. Attackers named by, or party to, a capable provision of a (target, responder) pair: that
+    # pair is decided tie by tie with each tie's variant, replacing its generic answer.
+    named = pl.DataFrame(named_rows, schema={"order": pl.Int64, "attacker": pl.Int64}, orient="row")
+    parties = pl.DataFrame(
+        party_rows, schema={"order": pl.Int64, "attacker": pl.Int64}, orient="row"
+    )
+    special = (
+        links.join(pl.concat([named, parties]).unique(), on="order")
+        .select("attacker", "target", "responder").unique()
+        .join(triples.select("attacker", "target").unique(), on=["attacker", "target"], how="semi")
+        .filter(pl.col("responder") != pl.col("attacker"))
+    )  # fmt: skip
+    if special.height:
+        decided = (
+            triples.join(special, on=["attacker", "target"])
+            .join(links, on=["target", "responder"])
+            .join(named.with_columns(pl.lit(True).alias("is_named")), on=["order", "attacker"], how="left")
+            .join(parties.with_columns(pl.lit(True).alias("is_party")), on=["order", "attacker"], how="left")
+            .with_columns(
+                pl.when(pl.col("is_named")).then(pl.col("attacker"))
+                .when(pl.col("is_party")).then(pl.lit(PARTY, pl.Int64))
+                .otherwise(pl.lit(GENERIC, pl.Int64)).alias("variant")
+            )
+            .join(trel, on=["theatre", "target"])
+            .join(ok, on=["order", "variant", "theatre", "rel"], how="left")
+            .group_by("attacker", "theatre", "target", "responder")
+            .agg(pl.col("ok").fill_null(False).any())
+            .filter(pl.col("ok"))
+            .drop("ok")
+        )  # fmt: skip
+        out = pl.concat(
+            [
+                out.join(special, on=["attacker", "target", "responder"], how="anti"),
+                decided.select(out.columns),
+            ]
+        )
+    return out.select(*_THEATRE_OUT)
+
+
+def theatre_obligated(
+    triples: pl.DataFrame | Iterable[tuple[int, int, int]],
+    date: str | dt.date,
+    *,
+    kind: str = DEFAULT_KIND,
+    registry: Registry | Iterable[Treaty] | None = None,
+) -> pl.DataFrame:
+    """The responders ``obligated`` in a cascade's theatre rounds, for many scenarios at once.
+
+    Each triple (``attacker``, ``theatre``, ``target``) is the scenario ``Scenario((attacker,),
+    target, date, place=f"state:{theatre}", kind=kind, provoked=None)`` — the attacker fights
+    ``target`` on ``theatre``'s own territory, as a state that joined a war on ``theatre``'s side
+    does in :mod:`foedus.obligations.cascade`. One row per (attacker, theatre, target, responder)
+    whose verdict ``respond`` gives as ``obligated`` (the attacker is never a responder).
+    """
+    day = parse_date(date)
+    if not isinstance(triples, pl.DataFrame):
+        triples = pl.DataFrame(list(triples), schema=list(_TRIPLE), orient="row")
+    triples = triples.select(*(pl.col(c).cast(t) for c, t in _TRIPLE.items())).unique()
+    return _theatre(compile_registry(registry), day, parse_kind(kind), triples).sort(*_THEATRE_OUT)
+
+
+#: Columns of :func:`cascade_all`.
+CASCADE_COLUMNS = {
+    "attacker": pl.Int64,
+    "target": pl.Int64,
+    "round1": pl.List(pl.Int64),
+    "joiners": pl.List(pl.Int64),
+    "rounds": pl.Int64,
+}
+
+
+def cascade_all(
+    date: str | dt.date,
+    *,
+    kind: str = DEFAULT_KIND,
+    registry: Registry | Iterable[Treaty] | None = None,
+    states_in_system: Iterable[int] | None = None,
+    attackers: Iterable[int] | None = None,
+) -> pl.DataFrame:
+    """The cascade (:data:`foedus.obligations.CASCADE_RULE`) of every directed pair on ``date``, at once.
+
+    Round 1 is :func:`respond_all`; each later round asks :func:`theatre_obligated` about every
+    state that has just joined, as a new target of the attacker in the theatre (the original
+    target's territory); responders already on the target's side are skipped, and rounds stop
+    when no one joins — the rule of ``respond(scenario, cascade=True)``, whose joiners this equals
+    pair by pair. One row per pair with a joiner in round 1: ``attacker``, ``target``, ``round1``
+    (sorted), ``joiners`` (in order of entry: by round, then code), ``rounds`` (rounds in which
+    someone joined). ``attackers`` restricts the attackers (each still against every target).
+    """
+    day = parse_date(date)
+    compiled = compile_registry(registry)
+    kind = parse_kind(kind)
+    universe = sorted(states_in_system) if states_in_system is not None else states.members_on(day)
+    first = _frame(compiled, day, kind, universe).filter(pl.col("verdict") == "obligated")
+    if attackers is not None:
+        first = first.filter(pl.col("attacker").is_in(list(attackers)))
+    joined = first.select(
+        "attacker",
+        "target",
+        pl.col("responder").alias("joiner"),
+        pl.lit(1, pl.Int64).alias("round"),
+    ).unique()
+    defending = pl.concat(
+        [
+            joined.select("attacker", "target", "joiner"),
+            joined.select("attacker", "target", pl.col("target").alias("joiner")).unique(),
+        ]
+    )
+    frontier, number, found = joined, 1, [joined]
+    while frontier.height:
+        number += 1
+        asked = frontier.select(
+            "attacker", pl.col("target").alias("theatre"), pl.col("joiner").alias("target")
+        )
+        new = (
+            _theatre(compiled, day, kind, asked)
+            .select("attacker", pl.col("theatre").alias("target"), pl.col("responder").alias("joiner"))
+            .unique()
+            .join(defending, on=["attacker", "target", "joiner"], how="anti")
+            .with_columns(pl.lit(number, pl.Int64).alias("round"))
+        )  # fmt: skip
+        defending = pl.concat([defending, new.select("attacker", "target", "joiner")])
+        found.append(new)
+        frontier = new
+    rows = pl.concat(found).sort("attacker", "target", "round", "joiner")
+    return (
+        rows.group_by("attacker", "target", maintain_order=True)
+        .agg(
+            pl.col("joiner").filter(pl.col("round") == 1).alias("round1"),
+            pl.col("joiner").alias("joiners"),
+            pl.col("round").n_unique().cast(pl.Int64).alias("rounds"),
+        )
+        .select(*(pl.col(c).cast(t) for c, t in CASCADE_COLUMNS.items()))
+    )

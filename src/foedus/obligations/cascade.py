@@ -26,6 +26,12 @@ Why this rule:
   a separate scenario: the joiner attacking the attacker's ally.)
 * It is deterministic and monotone: a state joins at most once, so it terminates in at most as
   many rounds as there are states.
+
+**Batch form.** :func:`foedus.obligations.batch.cascade_all` runs this rule for every directed
+pair of a date at once (round 1 from ``respond_all``, the theatre rounds from
+``theatre_obligated``); whether a joiner's ally is ``obligated`` in the theatre does not depend on
+who else already fights (``exclude`` only drops responders), which is what lets the rounds be
+answered as joins over (attacker, theatre, joiner) triples.
 """
 
 from __future__ import annotations
