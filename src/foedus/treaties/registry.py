@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 import polars as pl
 from rapidfuzz import fuzz, process
@@ -168,10 +170,25 @@ class Registry:
 
 
 def _load_curated() -> list[Treaty]:
+    """The shipped treaty files, plus a user's own from ``FOEDUS_TREATIES_DIR`` when set.
+
+    Adding a treaty never needs a code change: drop a TOML file (same schema as the shipped
+    ones) into that folder. An id that a shipped file already uses is an error, not an override.
+    """
     from foedus.treaties.curated import load_curated
 
-    found = load_curated()
-    return list(found.values()) if isinstance(found, Mapping) else list(found)
+    found = list(load_curated())
+    extra = os.environ.get("FOEDUS_TREATIES_DIR")
+    if extra:
+        shipped = {t.id for t in found}
+        for treaty in load_curated(Path(extra).expanduser()):
+            if treaty.id in shipped:
+                raise InvalidTreaty(
+                    f"{treaty.id}.toml in FOEDUS_TREATIES_DIR={extra}: id '{treaty.id}' is already a "
+                    "shipped treaty — give your file another id"
+                )
+            found.append(treaty)
+    return found
 
 
 def _atop_present() -> bool:
