@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
+
+from conftest import run_foedus
 
 
 @pytest.fixture(scope="module")
@@ -18,18 +18,8 @@ def bare_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def _foedus(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "foedus", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_allies_of_north_korea_work_without_any_downloaded_data(bare_env: dict[str, str]) -> None:
-    done = _foedus(["allies", "PRK", "--date", "2025-06-01", "--json"], bare_env)
+    done = run_foedus(["allies", "PRK", "--date", "2025-06-01", "--json"], bare_env)
     assert done.returncode == 0, done.stderr
     found = {(a["ccode"], a["treaty_id"]) for a in json.loads(done.stdout)}
     assert {(365, "rus_prk_2024"), (710, "prc_prk_1961")} <= found
@@ -39,7 +29,7 @@ def test_allies_of_north_korea_work_without_any_downloaded_data(bare_env: dict[s
 def test_membership_periods_without_data_name_the_dataset_to_fetch(
     bare_env: dict[str, str],
 ) -> None:
-    done = _foedus(["states", "--date", "2020-01-01"], bare_env)
+    done = run_foedus(["states", "--date", "2020-01-01"], bare_env)
     assert done.returncode == 2
     assert "foedus data fetch cow_states" in done.stderr
     assert "Traceback" not in done.stderr
@@ -48,7 +38,7 @@ def test_membership_periods_without_data_name_the_dataset_to_fetch(
 def test_usa_attacking_north_korea_obligates_russia_and_china_without_any_downloaded_data(
     bare_env: dict[str, str],
 ) -> None:
-    done = _foedus(
+    done = run_foedus(
         ["respond", "--attacker", "USA", "--target", "PRK", "--date", "2025-01-01", "--json"],
         bare_env,
     )

@@ -6,23 +6,18 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import run_foedus
 
 _SHIPPED = Path(__file__).resolve().parents[1] / "src" / "foedus" / "treaties" / "curated"
 
 
 def _foedus(args: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FOEDUS_TREATIES_DIR": str(folder), "COLUMNS": "120"}
-    return subprocess.run(
-        [sys.executable, "-m", "foedus", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_foedus(args, env)
 
 
 def _copy_as(folder: Path, new_id: str, edit=lambda text: text) -> Path:
