@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 
 import httpx
+
+from foedus.cli.web import serving
+from foedus.errors import FoedusError
 
 HOST = "127.0.0.1"  # loopback only, by design
 
@@ -57,46 +57,6 @@ URLS = [
 def _route(url: str) -> str:
     path = url.split("?", 1)[0]
     return "/api/treaty/{id}" if path.startswith("/api/treaty/") else path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def _start_server(port: int, log, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "foedus",
-            "serve",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--workers",
-            str(workers),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/static/favicon.svg", timeout=2):
-                return process
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                raise SystemExit(
-                    f"foedus serve did not start: {log.read().decode(errors='replace')[-2000:]}"
-                ) from None
-            time.sleep(0.2)
 
 
 def _direct_call(url: str):
@@ -223,64 +183,59 @@ async def main(argv: list[str] | None = None) -> int:
     count = max(1, min(args.requests, 20_000))
     concurrency = max(1, min(args.concurrency, 64))
 
-    process = None
     if args.url:
-        base = args.url.rstrip("/")
-        if httpx.URL(base).host not in (HOST, "localhost"):
+        if httpx.URL(args.url).host not in (HOST, "localhost"):
             raise SystemExit("the load test only runs against 127.0.0.1")
+        server = contextlib.nullcontext(args.url.rstrip("/"))
     else:
         os.environ.setdefault(
             "FOEDUS_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
         )
-        port = _free_port()
-        log = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the server; shown if it fails)
-        process = _start_server(port, log, max(1, min(args.workers, 8)))
-        base = f"http://{HOST}:{port}"
+        server = serving(workers=max(1, min(args.workers, 8)))
     try:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx.AsyncClient(
-            base_url=base, limits=limits, timeout=30, trust_env=False
-        ) as client:
-            for url in URLS:  # warm-up, not counted: first calls build caches
-                try:
-                    response = await client.get(url)
-                except httpx.HTTPError as err:
-                    print(f"warning: warm-up {url} -> {type(err).__name__}")
-                    continue
-                if response.status_code != 200:
-                    print(f"warning: warm-up {url} -> {response.status_code} {response.text[:200]}")
-            plan = list(itertools.islice(itertools.cycle(URLS), count))
-            print(
-                f"foedus web load test on {base}: {count} requests per phase over {len(URLS)} API URLs"
+        with server as base:
+            return await _run(base, count, concurrency, args.max_seconds)
+    except FoedusError as err:  # e.g. the server did not start: its message, not a traceback
+        raise SystemExit(str(err)) from None
+
+
+async def _run(base: str, count: int, concurrency: int, max_seconds: float) -> int:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=30, trust_env=False
+    ) as client:
+        for url in URLS:  # warm-up, not counted: first calls build caches
+            try:
+                response = await client.get(url)
+            except httpx.HTTPError as err:
+                print(f"warning: warm-up {url} -> {type(err).__name__}")
+                continue
+            if response.status_code != 200:
+                print(f"warning: warm-up {url} -> {response.status_code} {response.text[:200]}")
+        plan = list(itertools.islice(itertools.cycle(URLS), count))
+        print(
+            f"foedus web load test on {base}: {count} requests per phase over {len(URLS)} API URLs"
+        )
+        print(
+            f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+        )
+        failed = 0
+        baseline = _direct_phase(plan, time.monotonic() + max_seconds)
+        _report("baseline: the same calls in-process, no HTTP", *baseline)
+        base_p50 = statistics.median(v for vs in baseline[0].values() for v in vs)
+        for name, width in (
+            ("sequential (1 in flight)", 1),
+            (f"concurrent ({concurrency} in flight)", concurrency),
+        ):
+            latencies, errors, seconds = await _phase(
+                client, plan, width, time.monotonic() + max_seconds
             )
-            print(
-                f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-                f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
-            )
-            failed = 0
-            baseline = _direct_phase(plan, time.monotonic() + args.max_seconds)
-            _report("baseline: the same calls in-process, no HTTP", *baseline)
-            base_p50 = statistics.median(v for vs in baseline[0].values() for v in vs)
-            for name, width in (
-                ("sequential (1 in flight)", 1),
-                (f"concurrent ({concurrency} in flight)", concurrency),
-            ):
-                latencies, errors, seconds = await _phase(
-                    client, plan, width, time.monotonic() + args.max_seconds
-                )
-                _report(name, latencies, errors, seconds)
-                p50 = statistics.median(v for vs in latencies.values() for v in vs)
-                print(f"  ratio of p50 to the in-process baseline: {p50 / base_p50:.2f}x")
-                failed += len(errors)
-        return 1 if failed else 0
-    finally:
-        if process is not None:
-            crashed = process.poll() is not None
-            process.terminate()
-            process.wait(timeout=10)
-            if crashed:
-                log.seek(0)
-                print(f"the server exited early:\n{log.read().decode(errors='replace')[-3000:]}")
+            _report(name, latencies, errors, seconds)
+            p50 = statistics.median(v for vs in latencies.values() for v in vs)
+            print(f"  ratio of p50 to the in-process baseline: {p50 / base_p50:.2f}x")
+            failed += len(errors)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -415,6 +415,25 @@ def test_scenario_page_json_link_gives_the_same_scenario_from_the_api(client):
     assert "rounds" in body
 
 
+@pytest.mark.parametrize(
+    ("cascade", "provoked", "expected"),
+    [
+        ("no", "off", ["provoked=false"]),
+        ("off", "False", ["provoked=false"]),
+        ("1", "1", ["cascade=true", "provoked=true"]),
+        ("on", "yes", ["cascade=true", "provoked=true"]),
+        ("", "", []),
+    ],
+)
+def test_scenario_page_reads_cascade_and_provoked_the_same_way(client, cascade, provoked, expected):
+    # Both flags are one yes/no reading: "no"/"off"/"false" (any case) is no, empty is not said.
+    params = {"attacker": "USA", "target": "PRK", "date": "2025-01-01"}
+    text = client.get("/scenario", params={**params, "cascade": cascade, "provoked": provoked}).text
+    link = re.search(r'class="json-link" href="([^"]+)"', text).group(1).replace("&amp;", "&")
+    flags = [p for p in link.split("?", 1)[1].split("&") if p.startswith(("cascade", "provoked"))]
+    assert flags == expected
+
+
 def test_pair_page_shows_the_three_russia_dprk_treaties(client):
     text = client.get("/pair", params={"a": "RUS", "b": "PRK"}).text
     for treaty_id in ("ussr_prk_1961", "rus_prk_2000", "rus_prk_2024"):

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -41,53 +37,16 @@ playwright_api = pytest.importorskip(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """`foedus serve` in a subprocess on a free loopback port; yields its base URL."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "foedus",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/static/favicon.svg", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                pytest.fail(f"foedus serve did not start: {output[-2000:]}")
-            time.sleep(0.2)
-    # Warm the caches the first map request fills (registry, state lists), outside the browser's timeouts.
-    urllib.request.urlopen(f"{base}/api/map?date=2025-06-01", timeout=60).read()
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    from foedus.cli.web import serving
+
+    with serving() as base:
+        # Warm the caches the first map request fills (registry, state lists), outside the
+        # browser's timeouts.
+        urllib.request.urlopen(f"{base}/api/map?date=2025-06-01", timeout=60).read()
+        yield base
 
 
 @pytest.fixture(scope="module")

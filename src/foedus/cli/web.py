@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -75,6 +77,56 @@ def _warm() -> None:
         answers.search("korea")
     except FoedusError as err:
         typer.echo(f"warning: {err}", err=True)
+
+
+@contextlib.contextmanager
+def serving(*, workers: int = 1, timeout: float = 60.0) -> Iterator[str]:
+    """``foedus serve`` in a subprocess on a free loopback port (for the browser tests and the
+    load test): yields its base URL once it answers, and stops it on exit.
+
+    Its output goes to a temporary file, not a pipe (a pipe nobody reads blocks a server that
+    logs much), and is shown when it fails to start or exits early.
+    """
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "foedus", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", "--workers", str(workers)]  # fmt: skip
+    with tempfile.TemporaryFile() as log:
+
+        def output() -> str:
+            log.seek(0)
+            return log.read().decode(errors="replace")[-3000:]
+
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/static/favicon.svg", timeout=2):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise FoedusError(f"foedus serve did not start: {output()}") from None
+                    time.sleep(0.2)
+            yield base
+            if process.poll() is not None:
+                typer.echo(f"foedus serve exited early:\n{output()}", err=True)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def register(app: typer.Typer) -> None:

@@ -3,22 +3,26 @@
 Each function parses what the user typed (state names, dates, kinds) with the same parsers the
 CLI uses, calls the same public domain function, and returns the JSON-able value the CLI prints
 with ``--json``. The API routes return these values as they are; the HTML pages render them.
-So the page, the API and the CLI can never disagree.
+So the page, the API and the CLI can never disagree. The map and search have no CLI command:
+their matching (ISO 3166 numeric ids to COW codes, name search) is done here, and belongs in
+foedus.states and the treaty registry when those grow a public form of it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from foedus import dates, states
 from foedus.errors import InvalidArgument, UnknownState
-from foedus.obligations import DEFAULT_KIND, KINDS, VERDICT_ORDER, Scenario
+from foedus.obligations import DEFAULT_KIND, Scenario
 from foedus.obligations import respond as _respond
+
+# Imported from the subpackage: `from foedus import treaties` would give the *function*
+# foedus.treaties.treaties, which the package root re-exports under the subpackage's name.
 from foedus.treaties import allies as _allies
 from foedus.treaties import detail as _detail
 from foedus.treaties import history as _history
@@ -26,37 +30,16 @@ from foedus.treaties import registry as _registry
 from foedus.treaties import summary as _summary
 from foedus.treaties import treaties as _treaties
 from foedus.treaties import treaty as _treaty
-
-# Imported from the subpackages: `from foedus import treaties` would give the *function*
-# foedus.treaties.treaties, which the package root re-exports under the subpackage's name.
 from foedus.web.app import STATIC
 
 #: The world map's topology (world-atlas countries-110m), bundled by web/build.mjs.
 TOPOLOGY = STATIC / "data" / "countries-110m.json"
 
+#: Longest value accepted for any one parameter (state names, dates, places, treaty ids).
+MAX_PARAM = 100
+
 #: Most attackers a scenario may name (the API refuses more: 4xx, not a slow request).
 MAX_ATTACKERS = 8
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` as plain JSON types: models, dataclasses, dates and frames become dicts/lists/str."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if hasattr(value, "to_dict"):
-        return jsonable(value.to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if hasattr(value, "to_dicts"):  # polars
-        return jsonable(value.to_dicts())
-    if isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
-        return [jsonable(v) for v in value]
-    return str(value)
 
 
 # ------------------------------------------------------------------ parsing (same as the CLI)
@@ -69,8 +52,6 @@ def day(text: str | None) -> dt.date:
 
 def state(text: str, on: dt.date | None = None) -> int:
     """A state's COW code from whatever the user typed (name, ISO3, COW abbreviation or code)."""
-    if not text or not text.strip():
-        raise UnknownState("no state given: name one, e.g. 'North Korea', 'PRK' or 731")
     return states.resolve(text, on=on)
 
 
@@ -89,7 +70,9 @@ def state_label(code: int) -> dict[str, Any]:
 
 def allies(state_text: str, date_text: str | None, kind: str | None = None) -> list[dict[str, Any]]:
     """``foedus allies STATE [--date D] [--kind K] --json``."""
-    return jsonable(_allies(state_text, day(date_text), kind=kind or None))
+    return [
+        a.model_dump(mode="json") for a in _allies(state_text, day(date_text), kind=kind or None)
+    ]
 
 
 def treaties_list(
@@ -108,16 +91,14 @@ def treaty(treaty_id: str) -> dict[str, Any]:
 def atop_record(number: str) -> dict[str, Any]:
     """ATOP 5.1's own record of alliance ``number``, even where a curated treaty is the same treaty."""
     registry = _registry()
-    record = jsonable(registry.atop(number))
-    record["linked_to"] = (
-        registry.linked.get(int(record["atop_ids"][0])) if record.get("atop_ids") else None
-    )
-    return record
+    record = registry.atop(number)
+    linked_to = registry.linked.get(record.atop_ids[0]) if record.atop_ids else None
+    return {**_detail(record), "linked_to": linked_to}
 
 
-def history(a_text: str, b_text: str) -> Any:
+def history(a_text: str, b_text: str) -> dict[str, Any]:
     """``foedus history A B --json``."""
-    return jsonable(_history(a_text, b_text))
+    return _history(a_text, b_text).model_dump(mode="json")
 
 
 def respond(
@@ -131,6 +112,8 @@ def respond(
 ) -> dict[str, Any]:
     """``foedus respond --attacker A [--attacker A2] --target T --date D ... --json``."""
     named = [a for a in attackers if a and a.strip()]
+    if any(len(a) > MAX_PARAM for a in named):
+        raise InvalidArgument(f"attacker names are at most {MAX_PARAM} characters")
     if len(named) > MAX_ATTACKERS:
         raise InvalidArgument(f"{len(named)} attackers: a scenario takes at most {MAX_ATTACKERS}")
     scenario = Scenario.build(
@@ -144,16 +127,6 @@ def respond(
     return _respond(scenario, cascade=cascade).to_dict()
 
 
-def attack_kinds() -> dict[str, str]:
-    """The kinds of attack a scenario can name, mildest first, with what each means."""
-    return dict(KINDS)
-
-
-def verdict_order() -> tuple[str, ...]:
-    """Verdicts in the order the engine sorts them (obligated first)."""
-    return tuple(VERDICT_ORDER)
-
-
 def states_on(date_text: str | None) -> list[dict[str, Any]]:
     """``foedus states --date D --json``: the states in the COW system on the date (default
     today), each with the spell(s) covering it."""
@@ -164,44 +137,33 @@ def states_on(date_text: str | None) -> list[dict[str, Any]]:
 
 
 @functools.cache
-def _features() -> tuple[tuple[str, str], ...]:
-    """(key, name) for each country of the bundled topology; key = ISO numeric id, else the name."""
-    topology = json.loads(TOPOLOGY.read_text(encoding="utf-8"))
-    return tuple(
-        (g.get("id") or g["properties"]["name"], g["properties"]["name"])
-        for g in topology["objects"]["countries"]["geometries"]
-    )
-
-
-@functools.cache
-def _feature_iso3(key: str) -> str | None:
+def _features() -> tuple[tuple[str, str, str | None], ...]:
+    """(key, name, ISO3) for each country of the bundled topology; key = its ISO 3166 numeric id
+    (pycountry gives the alpha-3 code), else its name: Kosovo, N. Cyprus and Somaliland have none."""
     import pycountry
 
-    if not key.isdigit():
-        return None
-    country = pycountry.countries.get(numeric=key)
-    return country.alpha_3 if country is not None else None
-
-
-@functools.lru_cache(maxsize=512)
-def _feature_state(key: str, name: str, on: dt.date) -> int | None:
-    # ISO 3166 numeric → alpha-3 (pycountry) → COW code on that date (foedus.states); the three
-    # features without an ISO id (Kosovo, N. Cyprus, Somaliland) go by their name.
-    try:
-        return states.resolve(_feature_iso3(key) or name, on=on)
-    except UnknownState:
-        return None
+    topology = json.loads(TOPOLOGY.read_text(encoding="utf-8"))
+    features = []
+    for g in topology["objects"]["countries"]["geometries"]:
+        name = g["properties"]["name"]
+        key = g.get("id") or name
+        country = pycountry.countries.get(numeric=key) if key.isdigit() else None
+        features.append((key, name, country.alpha_3 if country is not None else None))
+    return tuple(features)
 
 
 @functools.lru_cache(maxsize=256)
 def _map_on(on: dt.date) -> dict[str, Any]:
     members = set(states.members_on(on))
     features = {}
-    for key, name in _features():
-        code = _feature_state(key, name, on)
+    for key, name, iso3 in _features():
+        try:  # the COW code on that date (foedus.states): DEU is 260 in 1960, 255 today
+            code: int | None = states.resolve(iso3 or name, on=on)
+        except UnknownState:
+            code = None
         features[key] = {
             "name": states.name(code) if code is not None else name,
-            "iso3": _feature_iso3(key),
+            "iso3": iso3,
             "ccode": code,
             "member": code in members,
         }
@@ -248,8 +210,8 @@ def search(query: str, limit: int = 20) -> dict[str, Any]:
                     "id": t.id,
                     "name": t.short_name or t.name,
                     "origin": t.origin,
-                    "in_force": jsonable(t.in_force or t.signed),
-                    "ended": jsonable(t.ended),
+                    "in_force": _iso(t.in_force or t.signed),
+                    "ended": _iso(t.ended),
                 }
             )
     return {
@@ -257,3 +219,7 @@ def search(query: str, limit: int = 20) -> dict[str, Any]:
         "states": list(found_states.values())[:limit],
         "treaties": found_treaties[:limit],
     }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

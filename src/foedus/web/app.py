@@ -8,7 +8,6 @@ refused before any route sees it.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from foedus.errors import (
     UnknownState,
     UnknownTreaty,
 )
+from foedus.treaties import PRIMARY_KINDS
 
 logger = logging.getLogger("foedus.web")
 
@@ -43,7 +43,7 @@ MAX_PATH_BYTES = 512
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under /static.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
@@ -69,7 +69,7 @@ def status_for(err: FoedusError) -> int:
 
 def wants_json(request: Request | Scope) -> bool:
     """Whether to answer an error as JSON (the API and the OpenAPI schema) or as an HTML page."""
-    path = request["path"] if isinstance(request, dict) else request.url.path
+    path = request["path"]  # a Request reads its scope's keys too
     return path.startswith("/api/") or path == "/api" or path.endswith(".json")
 
 
@@ -160,9 +160,7 @@ def static_url(name: str) -> str:
 
 templates.env.globals["static"] = static_url
 templates.env.globals["version"] = __version__
-templates.env.filters["tojson_compact"] = lambda value: json.dumps(
-    value, ensure_ascii=False, separators=(",", ":")
-)
+templates.env.globals["primary_kinds"] = PRIMARY_KINDS
 
 
 def _error_response(scope: Scope | Request, status: int, message: str, **extra: Any) -> Response:

@@ -7,7 +7,7 @@ under the error's 4xx status, so the user can correct it in place.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -16,8 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from foedus import dates
 from foedus.errors import FoedusError
+from foedus.obligations import KINDS, VERDICT_ORDER
+from foedus.treaties import PRIMARY_KINDS
 from foedus.web import answers
-from foedus.web.api import MAX_PARAM
+from foedus.web.answers import MAX_PARAM
 from foedus.web.app import html, status_for
 
 router = APIRouter(include_in_schema=False)
@@ -98,9 +100,9 @@ def _ally_groups(allies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ally["kinds"].update(tie.get("provisions", []))
     groups: dict[str, list[dict[str, Any]]] = {}
     for ally in by_ally.values():
-        kind = next((k for k in _KIND_ORDER if k in ally["kinds"]), "other")
+        kind = _strongest(ally["kinds"])
         groups.setdefault(kind, []).append({**ally, "kind": kind})
-    order = [*_KIND_ORDER, "other"]
+    order = [*PRIMARY_KINDS, "other"]
     return [{"kind": k, "allies": groups[k]} for k in order if k in groups]
 
 
@@ -212,9 +214,13 @@ def pair_page(request: Request, a: Text = None, b: Text = None) -> HTMLResponse:
     )
 
 
+def _strongest(kinds: Collection[str]) -> str:
+    """The strongest primary obligation among ``kinds`` (defense first), else ``"other"``."""
+    return next((k for k in PRIMARY_KINDS if k in kinds), "other")
+
+
 #: Width of the pair page's timeline (SVG user units) and the height of one treaty's row.
 _CHART_WIDTH, _ROW = 1000, 44
-_KIND_ORDER = ("defense", "offense", "neutrality", "non_aggression", "consultation")
 
 
 def _timeline_chart(history: dict[str, Any]) -> dict[str, Any]:
@@ -238,8 +244,7 @@ def _timeline_chart(history: dict[str, Any]) -> dict[str, Any]:
     for i, entry in enumerate(entries):
         bars = []
         for spell in entry.get("spells", []):
-            kinds = [*spell.get("a_to_b", []), *spell.get("b_to_a", [])]
-            kind = next((k for k in _KIND_ORDER if k in kinds), "other")
+            kind = _strongest([*spell.get("a_to_b", []), *spell.get("b_to_a", [])])
             left, right = x(spell["start"]), x(spell.get("end"))
             bars.append({"x": left, "width": max(right - left, 2), "kind": kind, "spell": spell})
         # Labels start at the first bar, or end at the last bar when it lies in the right half.
@@ -287,14 +292,10 @@ def scenario_page(
 ) -> HTMLResponse:
     """The scenario builder: attacker(s), target, date, place, kind → verdicts with their traces."""
     attackers = [a for a in attacker if a]
-    wants_cascade = cascade not in (None, "", "0", "false", "off")
-    was_provoked = {"": None, None: None, "0": False, "false": False, "no": False}.get(
-        provoked, True
-    )
+    wants_cascade = bool(_flag(cascade))
+    was_provoked = _flag(provoked)
     found, error, status = None, None, 200
-    if any(len(a) > MAX_PARAM for a in attackers):
-        error, status = f"attacker names are at most {MAX_PARAM} characters", 400
-    elif attackers and target:
+    if attackers and target:
         found, error, status = _attempt(
             lambda: answers.respond(
                 attackers, target, date, place, kind, wants_cascade, was_provoked
@@ -319,8 +320,8 @@ def scenario_page(
                 "cascade": wants_cascade,
                 "provoked": was_provoked,
             },
-            kinds=answers.attack_kinds(),
-            verdicts=answers.verdict_order(),
+            kinds=KINDS,
+            verdicts=VERDICT_ORDER,
             api_query=urlencode(
                 [("attacker", a) for a in attackers]
                 + [
@@ -339,6 +340,17 @@ def scenario_page(
         ),
         status,
     )
+
+
+_NO = frozenset({"0", "false", "no", "off", "n", "f"})
+
+
+def _flag(text: str | None) -> bool | None:
+    """A yes/no query value (a checkbox, a select): None when absent or empty, False for
+    0/false/no/off (any case), True otherwise. One reading for every flag of every page."""
+    if text is None or not text.strip():
+        return None
+    return text.strip().lower() not in _NO
 
 
 @router.get("/search", response_class=HTMLResponse)
