@@ -142,8 +142,6 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=7, help="warm runs (the median is reported)")
     args = parser.parse_args()
-    start, end = (int(y) for y in args.years.split("-"))
-    years = (start, end)
 
     t0 = time.perf_counter()
     import polars as pl
@@ -151,6 +149,11 @@ def main() -> int:
     from foedus.panels.verbs import parse_verbs
 
     import_s = time.perf_counter() - t0
+    from foedus.panels import coverage
+    from foedus.panels._common import year_range
+
+    years = year_range(args.years, *coverage()) or coverage()
+    start, end = years
     verbs = parse_verbs(args.add)
     with Peak() as cold_mem:
         t = time.perf_counter()

@@ -477,6 +477,18 @@ def test_contiguity_is_0_without_a_record_and_null_after_2016(ddy: pl.DataFrame)
     ].unique().to_list() == [1]
 
 
+def test_contiguity_mry_gives_2020_the_2016_value_even_without_2016_rows_in_the_frame() -> None:
+    alone = dyad_years(years=2020).pipe(add_contiguity, mry=True)
+    with_2016 = (
+        dyad_years(years=(2016, 2020)).pipe(add_contiguity, mry=True).filter(pl.col("year") == 2020)
+    )
+    assert alone["conttype"].null_count() == 0
+    assert_frame_equal(alone, with_2016)
+    states = state_years(years=2020).pipe(add_contiguity, mry=True)
+    assert states["land"].null_count() == 0
+    assert states.filter(pl.col("ccode") == 2)["land"].item() == 2  # Canada and Mexico
+
+
 def test_state_year_land_and_sea_borders_count_the_dyadic_records() -> None:
     sy = state_years(years=2000).pipe(add_contiguity)
     us = sy.filter(pl.col("ccode") == 2).select("land", "sea").row(0)
@@ -923,6 +935,28 @@ def test_cli_bad_input_is_one_line_and_exit_code_2(capsys: pytest.CaptureFixture
         assert code == 2, args
         assert err.startswith("error: "), err
         assert err.count("\n") == 1, err
+
+
+def test_cli_output_has_the_umask_permissions_and_a_folder_target_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        out = tmp_path / "states.csv"
+        code, _, err = _cli(capsys, "panel", "state-years", "--years", "2000", "-o", str(out))
+        assert code == 0, err
+        assert out.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0o600
+    finally:
+        os.umask(umask)
+    folder = tmp_path / "taken.csv"
+    folder.mkdir()
+    code, _, err = _cli(capsys, "panel", "state-years", "--years", "2000", "-o", str(folder))
+    assert code == 2
+    assert err.startswith("error: cannot write"), err
+    assert err.count("\n") == 1, err
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_python_m_foedus_exits_2_on_an_unknown_verb() -> None:

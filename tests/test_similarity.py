@@ -247,3 +247,15 @@ def test_add_similarity_joins_onto_a_dyad_year_frame_and_leaves_uncovered_years_
         t.filter(pl.col("year") == 2019)["kappa"].null_count()
         == t.filter(pl.col("year") == 2019).height
     )
+
+
+def test_add_similarity_refuses_an_unknown_measure_or_source_even_outside_coverage() -> None:
+    from foedus.panels import dyad_years
+
+    frame = dyad_years(years=2019)  # after ATOP: no similarity is computed
+    with pytest.raises(InvalidArgument, match="unknown similarity measure"):
+        add_similarity(frame, "nope", source="atop")
+    with pytest.raises(InvalidArgument, match="unknown portfolio source"):
+        add_similarity(frame, "kappa", source="bogus")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="unknown portfolio source"):
+        similarity(2000, "kappa", source="bogus")  # type: ignore[arg-type]

@@ -65,6 +65,7 @@ for Chance Agreement." Political Analysis 19(3): 287–305.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -292,6 +293,24 @@ def _levels(flags: pl.DataFrame, prefix: str, coding: str) -> pl.Expr:
     )  # fmt: skip
 
 
+def _measures(measure: str | Sequence[str] | None) -> list[str]:
+    """The measures asked for (default: all), each checked."""
+    wanted = [measure] if isinstance(measure, str) else list(measure or MEASURES)
+    unknown = [m for m in wanted if m not in MEASURES]
+    if unknown or not wanted:
+        raise InvalidArgument(
+            f"unknown similarity measure {unknown or wanted}: use one of {', '.join(MEASURES)}"
+        )
+    return wanted
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise InvalidArgument(
+            f"unknown portfolio source '{source}': use 'foedus' (ATOP + curated registry) or 'atop'"
+        )
+
+
 def coverage(source: Source = "foedus") -> tuple[int, int]:
     """First and last year :func:`similarity` can compute for ``source``."""
     from foedus.panels import coverage as system_coverage
@@ -307,17 +326,24 @@ def portfolio_levels(
     source: Source = "foedus", coding: Coding = "sr", directed: bool = True
 ) -> pl.DataFrame:
     """``ccode1, ccode2, year, level``: the ordinal code of every directed tie (non-zero only)."""
-    from foedus.panels.atop import atop_flags
-    from foedus.panels.foedus_alliance import foedus_flags
+    from foedus.dates import today
 
-    if source not in SOURCES:
-        raise InvalidArgument(
-            f"unknown portfolio source '{source}': use 'foedus' (ATOP + curated registry) or 'atop'"
-        )
+    _check_source(source)
     if coding not in CODINGS:
         raise InvalidArgument(
             f"unknown coding '{coding}': use 'sr' (Signorino & Ritter) or 'fpsim'"
         )
+    # The registry's flags run to this year, so its levels are cached per year.
+    this_year = today().year if source == "foedus" else 0
+    return _portfolio_levels(source, coding, bool(directed), this_year).clone()
+
+
+@functools.cache
+def _portfolio_levels(source: str, coding: str, directed: bool, this_year: int) -> pl.DataFrame:
+    """:func:`portfolio_levels`, built once; ``this_year`` only keys the cache (see its caller)."""
+    from foedus.panels.atop import atop_flags
+    from foedus.panels.foedus_alliance import foedus_flags
+
     flags = atop_flags() if source == "atop" else foedus_flags()
     levels = flags.select(
         "ccode1", "ccode2", "year", _levels(flags, source, coding).cast(pl.Int8).alias("level")
@@ -369,12 +395,8 @@ def similarity(
     Returns one row per ordered pair (ccode1 ≠ ccode2) of system members per year:
     ``ccode1, ccode2, year`` and the measures (Float64; null where undefined).
     """
-    wanted = [measure] if isinstance(measure, str) else list(measure or MEASURES)
-    unknown = [m for m in wanted if m not in MEASURES]
-    if unknown or not wanted:
-        raise InvalidArgument(
-            f"unknown similarity measure {unknown or wanted}: use one of {', '.join(MEASURES)}"
-        )
+    wanted = _measures(measure)
+    _check_source(source)
     first, last = _year_span(years, source)
     from foedus.panels import coverage as system_coverage
     from foedus.panels import dyad_years, state_years
@@ -461,7 +483,8 @@ def add_similarity(
     from foedus.panels._common import drop_existing, left_join, require_cow
 
     require_cow(frame, "add_similarity", ("dyad_year",))
-    wanted = [measure] if isinstance(measure, str) else list(measure or MEASURES)
+    wanted = _measures(measure)
+    _check_source(source)
     first, last = coverage(source)
     lo, hi = frame.select(pl.col("year").min().alias("lo"), pl.col("year").max().alias("hi")).row(0)
     out = drop_existing(frame, wanted)

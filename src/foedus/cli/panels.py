@@ -21,7 +21,7 @@ import typer
 
 from foedus.errors import InvalidArgument
 
-#: File suffix → how the table is written.
+#: The file suffixes write_table() knows; it picks the writer by suffix.
 FORMATS = (".parquet", ".csv", ".feather", ".arrow", ".ipc", ".dta", ".json")
 
 AddOption = Annotated[
@@ -51,6 +51,7 @@ MryOption = Annotated[
         "--mry", help="Extend the state lists to: 'yes' (last year, the default), 'no', or a year."
     ),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")]
 
 
 def _mry(value: str) -> bool | int:
@@ -65,7 +66,11 @@ def _mry(value: str) -> bool | int:
 
 
 def write_table(frame, path: Path) -> None:
-    """Write ``frame`` (polars) to ``path`` by its suffix: temporary file first, then rename."""
+    """Write ``frame`` (polars) to ``path`` by its suffix: temporary file first, then rename.
+
+    The file gets the usual permissions (``0o666`` less the umask), not the private ``0o600``
+    of the temporary file; a path that cannot be written is an :class:`InvalidArgument`.
+    """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InvalidArgument(
@@ -74,7 +79,12 @@ def write_table(frame, path: Path) -> None:
     target = path.expanduser().resolve()
     if not target.parent.is_dir():
         raise InvalidArgument(f"cannot write {target}: the folder {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    if target.is_dir():
+        raise InvalidArgument(f"cannot write {target}: it is a folder; name a file in it")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as err:
+        raise InvalidArgument(f"cannot write {target}: {err.strerror}") from None
     os.close(fd)
     try:
         if suffix == ".parquet":
@@ -87,7 +97,12 @@ def write_table(frame, path: Path) -> None:
             frame.write_json(tmp)
         else:  # .dta through pandas: Stata has no nullable integers, so those become doubles
             frame.to_pandas().to_stata(tmp, write_index=False, version=118)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a table is not
         os.replace(tmp, target)
+    except OSError as err:
+        raise InvalidArgument(f"cannot write {target}: {err.strerror or err}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -146,7 +161,7 @@ def dyad_years_command(
     years: YearsOption = None,
     mry: MryOption = "yes",
     output: OutputOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Build a dyad-year table and add columns to it (peacesciencer's create_dyadyears() + add_*)."""
     _emit(_build("dyad-years", system, directed, years, add, mry), output, as_json)
@@ -158,7 +173,7 @@ def state_years_command(
     years: YearsOption = None,
     mry: MryOption = "yes",
     output: OutputOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Build a state-year table and add columns to it (peacesciencer's create_stateyears() + add_*)."""
     _emit(_build("state-years", system, True, years, add, mry), output, as_json)
@@ -187,7 +202,7 @@ def similarity_command(
         str, typer.Option("--coding", help="Ordinal coding: sr (Signorino & Ritter) or fpsim.")
     ] = "sr",
     output: OutputOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Alliance-portfolio similarity for every dyad in a year (S, weighted S, tau-b, kappa, pi)."""
     import polars as pl

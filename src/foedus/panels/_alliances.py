@@ -85,6 +85,18 @@ def undirected(flags: pl.DataFrame) -> pl.DataFrame:
     return flags.group_by(low, high, "year").agg(pl.col(value_cols).max())
 
 
+# Non-directed flags of the long-lived (functools-cached) flag tables, by id: (flags, undirected).
+_UNDIRECTED: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+
+
+def _undirected_of(flags: pl.DataFrame) -> pl.DataFrame:
+    """:func:`undirected` of a cached flag table, computed once per table."""
+    entry = _UNDIRECTED.get(id(flags))
+    if entry is None or entry[0] is not flags:
+        entry = _UNDIRECTED[id(flags)] = (flags, undirected(flags))
+    return entry[1]
+
+
 def merge(
     frame: pl.DataFrame,
     flags: pl.DataFrame,
@@ -96,15 +108,13 @@ def merge(
 ) -> pl.DataFrame:
     """Left-join directed dyad-year ``flags`` onto a dyad-year ``frame``.
 
-    0 where the source covers the year but has no tie; null outside ``first..last``.
+    ``flags`` is a long-lived (cached) table with columns ``KEYS + cols``. 0 where the source
+    covers the year but has no tie; null outside ``first..last``.
     """
     require_cow(frame, verb, ("dyad_year",))
     if not isinstance(ndir, bool):
         raise InvalidArgument(f"ndir must be True or False, not {ndir!r}")
-    static = True
     if ndir and not directed(frame):
-        flags, static = undirected(flags), False
-    if flags.columns != [*KEYS, *cols]:
-        flags, static = flags.select(*KEYS, *cols), False
-    out = left_join(drop_existing(frame, cols), flags, KEYS, static=static)
+        flags = _undirected_of(flags)
+    out = left_join(drop_existing(frame, cols), flags, KEYS, static=True)
     return out.with_columns(fill_covered(cols, first, last)).with_columns(pl.col(cols).cast(FLAG))

@@ -237,13 +237,16 @@ def join_state_attributes(
     """Left-join state-year ``columns`` of ``table`` onto a state-year or dyad-year frame.
 
     Dyad-year frames get ``<column>1`` for ``<code>1`` and ``<column>2`` for ``<code>2``.
-    ``table`` must be unique on (code, year).
+    ``table`` must be unique on (code, year). Columns of those names already in ``frame``
+    (from an earlier run of the same verb) are replaced.
     """
     if f"{code}1" in frame.columns:
         one, two = dyadic(table, columns, code)
-        out = left_join(frame, one, [f"{code}1", "year"])
+        out = drop_existing(frame, [*one.columns[2:], *two.columns[2:]])
+        out = left_join(out, one, [f"{code}1", "year"])
         return left_join(out, two, [f"{code}2", "year"])
-    return left_join(frame, table.select(code, "year", *columns), [code, "year"])
+    out = drop_existing(frame, columns)
+    return left_join(out, table.select(code, "year", *columns), [code, "year"])
 
 
 def drop_existing(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:

@@ -30,6 +30,7 @@ from foedus.panels._common import (
 
 #: Last year of Direct Contiguity v3.2.
 CONTIGUITY_LAST = 2016
+_DYAD_KEYS = ["ccode1", "ccode2", "year"]
 
 
 @functools.cache
@@ -66,6 +67,19 @@ def contiguity_years(slice: str = "first") -> pl.DataFrame:
     )
 
 
+@functools.cache
+def _borders(slice: str) -> pl.DataFrame:
+    """``ccode, year, land, sea``: each state's land and water borders in the years with a record."""
+    return (
+        contiguity_years(slice)
+        .group_by(pl.col("ccode1").alias("ccode"), "year")
+        .agg(
+            (pl.col("conttype") == 1).sum().cast(pl.Int32).alias("land"),
+            (pl.col("conttype") > 1).sum().cast(pl.Int32).alias("sea"),
+        )
+    )
+
+
 def add_contiguity(
     frame: pl.DataFrame, *, slice: Literal["first", "last"] = "first", mry: bool = False
 ) -> pl.DataFrame:
@@ -85,7 +99,7 @@ def add_contiguity(
     slice : "first" or "last", default "first"
         Which record decides a year in which the type changed (see the module docstring).
     mry : bool, default False
-        Carry the last observed value forward past 2016.
+        Give every year after 2016 the dyad's (state's) 2016 value.
 
     Data: COW Direct Contiguity v3.2 master records as shipped by peacesciencer
     (``cow_contdir``). Cite Stinnett, Tir, Schafer, Diehl & Gochman (2002), Conflict
@@ -103,25 +117,35 @@ def add_contiguity(
     if not isinstance(mry, bool):
         raise InvalidArgument(f"mry must be True or False for add_contiguity, not {mry!r}")
     panel = require_cow(frame, "add_contiguity")
-    cont = contiguity_years(slice)
     if panel.kind == "dyad_year":
-        cols, keys, unit = ["conttype"], ["ccode1", "ccode2", "year"], ["ccode1", "ccode2"]
-        out = left_join(drop_existing(frame, cols), cont, keys, static=True)
+        cols, unit = ["conttype"], ["ccode1", "ccode2"]
+        out = left_join(
+            drop_existing(frame, cols), contiguity_years(slice), _DYAD_KEYS, static=True
+        )
     else:
         cols, unit = ["land", "sea"], ["ccode"]
-        borders = cont.group_by(pl.col("ccode1").alias("ccode"), "year").agg(
-            (pl.col("conttype") == 1).sum().cast(pl.Int32).alias("land"),
-            (pl.col("conttype") > 1).sum().cast(pl.Int32).alias("sea"),
-        )
-        out = left_join(drop_existing(frame, cols), borders, ["ccode", "year"])
+        out = left_join(drop_existing(frame, cols), _borders(slice), ["ccode", "year"], static=True)
     out = out.with_columns(fill_covered(cols, FIRST_YEAR, CONTIGUITY_LAST))
     if mry:
-        out = out.with_columns(_forward_fill(cols, unit))
+        # Each unit's 2016 value, looked up (not forward-filled within the frame, which would
+        # leave a frame without 2016 rows all null).
+        last = left_join(out.select(unit), _values_in_last_year(slice, panel.kind), unit)
+        after = pl.col("year") > CONTIGUITY_LAST
+        out = out.with_columns(
+            [pl.when(after).then(last[c]).otherwise(pl.col(c)).alias(c) for c in cols]
+        )
     return out.with_columns(pl.col(cols).cast(FLAG if panel.kind == "dyad_year" else pl.Int32))
 
 
-def _forward_fill(cols: list[str], unit: list[str]) -> list[pl.Expr]:
-    """Carry the last non-null value of each column forward in time within ``unit`` (any row order)."""
-    return [
-        pl.col(c).forward_fill().over(partition_by=unit, order_by="year").alias(c) for c in cols
-    ]
+@functools.cache
+def _values_in_last_year(slice: str, kind: str) -> pl.DataFrame:
+    """Every COW directed dyad (state) of 2016 with its 2016 value (0 without a record), less the year."""
+    from foedus.panels.systems import dyad_years, state_years
+
+    if kind == "dyad_year":
+        base = dyad_years("cow", True, CONTIGUITY_LAST, mry=False)
+        out = left_join(base, contiguity_years(slice), _DYAD_KEYS, static=True)
+    else:
+        base = state_years("cow", CONTIGUITY_LAST, mry=False).select("ccode", "year")
+        out = left_join(base, _borders(slice), ["ccode", "year"], static=True)
+    return out.with_columns(pl.exclude(base.columns).fill_null(0)).drop("year")

@@ -7,7 +7,7 @@ import functools
 import polars as pl
 
 from foedus import data
-from foedus.panels._common import cast_keys, drop_existing, join_state_attributes, require_cow
+from foedus.panels._common import cast_keys, join_state_attributes, require_cow
 
 DEMOCRACY_COLUMNS: tuple[str, ...] = ("v2x_polyarchy", "polity2", "xm_qudsest")
 
@@ -31,12 +31,5 @@ def add_democracy(frame: pl.DataFrame) -> pl.DataFrame:
     (2020) for V-Dem, Marshall, Gurr & Jaggers (2017) for Polity IV and Marquez (2016) for
     the UDS extension (``foedus.data.dataset("ccode_democracy").citation``).
     """
-    panel = require_cow(frame, "add_democracy")
-    added = (
-        [f"{c}{i}" for i in (1, 2) for c in DEMOCRACY_COLUMNS]
-        if panel.kind == "dyad_year"
-        else list(DEMOCRACY_COLUMNS)
-    )
-    return join_state_attributes(
-        drop_existing(frame, added), democracy_table(), list(DEMOCRACY_COLUMNS)
-    )
+    require_cow(frame, "add_democracy")
+    return join_state_attributes(frame, democracy_table(), list(DEMOCRACY_COLUMNS))

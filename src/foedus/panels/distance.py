@@ -31,6 +31,17 @@ def mindist_dyad_years(system: str = "cow") -> pl.DataFrame:
     return pl.concat([ndy.filter(pl.col(f"{code}1") != pl.col(f"{code}2")), flipped])
 
 
+@functools.cache
+def _nearest(system: str) -> pl.DataFrame:
+    """``code, year, minmindist``: each state's distance to its nearest neighbour (both sides)."""
+    code = "ccode" if system == "cow" else "gwcode"
+    return (
+        mindist_dyad_years(system)
+        .group_by(pl.col(f"{code}1").alias(code), "year")
+        .agg(pl.col("mindist").min().alias("minmindist"))
+    )
+
+
 def add_minimum_distance(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the minimum distance between two states' territories in km: ``mindist`` (dyad-years)
     or ``minmindist`` (state-years: the distance to the nearest other state).
@@ -56,12 +67,13 @@ def add_minimum_distance(frame: pl.DataFrame) -> pl.DataFrame:
     """
     panel = panel_of(frame, "add_minimum_distance")
     code, system = ("ccode", "cow") if panel.cow else ("gwcode", "gw")
-    table = mindist_dyad_years(system)
     if panel.kind == "dyad_year":
         return left_join(
-            drop_existing(frame, ["mindist"]), table, [f"{code}1", f"{code}2", "year"], static=True
+            drop_existing(frame, ["mindist"]),
+            mindist_dyad_years(system),
+            [f"{code}1", f"{code}2", "year"],
+            static=True,
         )
-    nearest = table.group_by(pl.col(f"{code}1").alias(code), "year").agg(
-        pl.col("mindist").min().alias("minmindist")
+    return left_join(
+        drop_existing(frame, ["minmindist"]), _nearest(system), [code, "year"], static=True
     )
-    return left_join(drop_existing(frame, ["minmindist"]), nearest, [code, "year"])

@@ -12,10 +12,9 @@ from foedus.panels._common import (
     FIRST_YEAR,
     FLAG,
     YEAR,
-    drop_existing,
     fill_covered,
+    join_state_attributes,
     last_year,
-    left_join,
     require_cow,
 )
 
@@ -67,18 +66,8 @@ def add_cow_majors(frame: pl.DataFrame, *, mry: bool | int = True) -> pl.DataFra
     panel = require_cow(frame, "add_cow_majors")
     last = last_year(mry, _OBSERVED)
     majors = major_years(last).with_columns(pl.lit(1, FLAG).alias("cowmaj"))
-    if panel.kind == "dyad_year":
-        cols = ["cowmaj1", "cowmaj2"]
-        out = drop_existing(frame, cols)
-        out = left_join(
-            out, majors.rename({"ccode": "ccode1", "cowmaj": "cowmaj1"}), ["ccode1", "year"]
-        )
-        out = left_join(
-            out, majors.rename({"ccode": "ccode2", "cowmaj": "cowmaj2"}), ["ccode2", "year"]
-        )
-    else:
-        cols = ["cowmaj"]
-        out = left_join(drop_existing(frame, cols), majors, ["ccode", "year"])
+    cols = ["cowmaj1", "cowmaj2"] if panel.kind == "dyad_year" else ["cowmaj"]
+    out = join_state_attributes(frame, majors, ["cowmaj"])
     return out.with_columns(fill_covered(cols, FIRST_YEAR, last)).with_columns(
         pl.col(cols).cast(FLAG)
     )

@@ -7,7 +7,7 @@ import functools
 import polars as pl
 
 from foedus import data
-from foedus.panels._common import cast_keys, drop_existing, join_state_attributes, require_cow
+from foedus.panels._common import cast_keys, join_state_attributes, require_cow
 
 #: The NMC columns peacesciencer adds (dyad-years get them twice, suffixed 1 and 2).
 NMC_COLUMNS: tuple[str, ...] = ("milex", "milper", "irst", "pec", "tpop", "upop", "cinc")
@@ -39,10 +39,5 @@ def add_nmc(frame: pl.DataFrame) -> pl.DataFrame:
     >>> t.filter(pl.col("ccode") == 710)["cinc"].round(3).to_list()
     [0.231]
     """
-    panel = require_cow(frame, "add_nmc")
-    added = (
-        [f"{c}{i}" for i in (1, 2) for c in NMC_COLUMNS]
-        if panel.kind == "dyad_year"
-        else list(NMC_COLUMNS)
-    )
-    return join_state_attributes(drop_existing(frame, added), nmc_table(), list(NMC_COLUMNS))
+    require_cow(frame, "add_nmc")
+    return join_state_attributes(frame, nmc_table(), list(NMC_COLUMNS))

@@ -58,6 +58,16 @@ def _rivalry_dyad_years() -> pl.DataFrame:
     return rivalry_years().with_columns(pl.lit(1, FLAG).alias("ongoingrivalry"))
 
 
+@functools.cache
+def _rivalry_counts() -> pl.DataFrame:
+    """``ccode, year`` and the number of ongoing rivalries of each type, ``n_<type>``."""
+    return (
+        rivalry_years()
+        .group_by(pl.col("ccode1").alias("ccode"), "year")
+        .agg(*[pl.col(t).sum().cast(pl.Int32).alias(f"n_{t}") for t in TYPES])
+    )
+
+
 def add_strategic_rivalries(frame: pl.DataFrame) -> pl.DataFrame:
     """Add strategic rivalries (Thompson, Sakuwa & Suhas 2022), ongoing in each year to 2020.
 
@@ -79,7 +89,6 @@ def add_strategic_rivalries(frame: pl.DataFrame) -> pl.DataFrame:
     [1]
     """
     panel = require_cow(frame, "add_strategic_rivalries")
-    ry = rivalry_years()
     if panel.kind == "dyad_year":
         cols = ["tssr_id", *TYPES, "ongoingrivalry"]
         table = _rivalry_dyad_years()
@@ -87,9 +96,6 @@ def add_strategic_rivalries(frame: pl.DataFrame) -> pl.DataFrame:
             drop_existing(frame, cols), table, ["ccode1", "ccode2", "year"], static=True
         )
         return out.with_columns(fill_covered([*TYPES, "ongoingrivalry"], FIRST_YEAR, RIVALRY_LAST))
-    counts = ry.group_by(pl.col("ccode1").alias("ccode"), "year").agg(
-        *[pl.col(t).sum().cast(pl.Int32).alias(f"n_{t}") for t in TYPES]
-    )
     cols = [f"n_{t}" for t in TYPES]
-    out = left_join(drop_existing(frame, cols), counts, ["ccode", "year"])
+    out = left_join(drop_existing(frame, cols), _rivalry_counts(), ["ccode", "year"], static=True)
     return out.with_columns(fill_covered(cols, FIRST_YEAR, RIVALRY_LAST))

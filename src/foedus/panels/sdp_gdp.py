@@ -7,7 +7,7 @@ import functools
 import polars as pl
 
 from foedus import data
-from foedus.panels._common import cast_keys, drop_existing, join_state_attributes, require_cow
+from foedus.panels._common import cast_keys, join_state_attributes, require_cow
 
 SDP_COLUMNS: tuple[str, ...] = ("wbgdp2011est", "wbpopest", "sdpest", "wbgdppc2011est")
 
@@ -28,10 +28,5 @@ def add_sdp_gdp(frame: pl.DataFrame) -> pl.DataFrame:
     Data: ``cow_sdp_gdp``. Cite Anders, Fariss & Markowitz (2020), International Studies
     Quarterly 64(2): 392–405 (``foedus.data.dataset("cow_sdp_gdp").citation``).
     """
-    panel = require_cow(frame, "add_sdp_gdp")
-    added = (
-        [f"{c}{i}" for i in (1, 2) for c in SDP_COLUMNS]
-        if panel.kind == "dyad_year"
-        else list(SDP_COLUMNS)
-    )
-    return join_state_attributes(drop_existing(frame, added), sdp_table(), list(SDP_COLUMNS))
+    require_cow(frame, "add_sdp_gdp")
+    return join_state_attributes(frame, sdp_table(), list(SDP_COLUMNS))
