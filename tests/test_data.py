@@ -358,6 +358,35 @@ def test_damaged_parquet_cache_is_rebuilt(cache: Path, monkeypatch: pytest.Monke
     assert pl.read_parquet(parquet).equals(original)
 
 
+def test_damaged_parquet_copy_that_cannot_be_deleted_is_still_rebuilt(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A shared or read-only cache: the copy cannot be removed, but it can be replaced or read past.
+    monkeypatch.setenv("FOEDUS_DATA_DIR", str(SHARED))
+    original = data.load("cow_states")
+    parquet = _parquet("cow_states")
+    parquet.write_bytes(b"not parquet")
+    _store._load_cached.cache_clear()
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    assert data.load("cow_states").equals(original)
+    assert pl.read_parquet(parquet).equals(original)
+
+
+def test_write_atomic_gives_the_file_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    # mkstemp makes its file private (0600); sweep partitions written this way are results to share.
+    umask = os.umask(0o022)
+    try:
+        target = tmp_path / "frame.parquet"
+        _store.write_atomic(pl.DataFrame({"a": [1]}), target)
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
 def test_write_atomic_leaves_nothing_when_writing_fails(tmp_path: Path) -> None:
     class Exploding:
         def write_parquet(self, file: str) -> None:
@@ -463,3 +492,23 @@ def test_cli_cite_unknown_dataset_exits_2(capsys: pytest.CaptureFixture[str]) ->
     code, _out, err = _run_cli(["data", "cite", "cow_state"], capsys)
     assert code == 2
     assert "did you mean cow_states" in err
+
+
+def test_cli_prints_any_foedus_error_verbatim_on_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Messages carry user text (file names, queries): no emoji codes, markup or line breaks.
+    def cite(name: str) -> str:
+        raise DataMissing(f"no dataset '{name}' in /tmp/a\nb :thumbs_up: [bold]x[/]")
+
+    monkeypatch.setattr(data, "cite", cite)
+    code, out, err = _run_cli(["data", "cite", ":smile:"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err == "error: no dataset ':smile:' in /tmp/a b :thumbs_up: [bold]x[/]\n"
+
+
+def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = _run_cli(["data", "fetch", "--no-such-option"], capsys)
+    assert code == 2
+    assert "--no-such-option" in err

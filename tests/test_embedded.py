@@ -48,3 +48,17 @@ def test_usa_attacking_north_korea_obligates_russia_and_china_without_any_downlo
     }
     assert verdicts[365] == ("obligated", "rus_prk_2024")
     assert verdicts[710] == ("obligated", "prc_prk_1961")
+
+
+def test_state_resolves_and_converts_codes_without_any_downloaded_data(
+    bare_env: dict[str, str],
+) -> None:
+    done = run_foedus(["state", "North Korea", "--system", "gw", "--json"], bare_env)
+    assert done.returncode == 0, done.stderr
+    info = json.loads(done.stdout)
+    assert (info["code"], info["ccode"], info["gwcode"], info["iso3"]) == (731, 731, 731, "PRK")
+    done = run_foedus(["state", "Germany"], bare_env)
+    assert done.returncode == 0, done.stderr
+    assert "COW 255" in done.stdout
+    assert "GW: 260" in done.stdout
+    assert "foedus data fetch cow_states" in done.stdout  # membership unknown, not "none"

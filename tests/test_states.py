@@ -495,6 +495,14 @@ def test_conversion_by_day_switches_on_unification_day() -> None:
     assert states.gw_to_cow(260) == 255
 
 
+def test_conversion_switch_days_are_the_membership_lists_own_days() -> None:
+    assert states.spells(255)[-1][0] == states._GERMAN_UNIFICATION == dt.date(1990, 10, 3)
+    assert states.spells(260)[-1][1] == states._GERMAN_UNIFICATION - dt.timedelta(days=1)
+    assert states.spells(679)[0][0] == states._YEMENI_UNIFICATION == dt.date(1990, 5, 22)
+    yugoslavia = states.spells(345, "gw")
+    assert (yugoslavia[0][0], yugoslavia[-1][1]) == states._GW_YUGOSLAVIA
+
+
 def test_conversion_of_an_unknown_code_is_an_error() -> None:
     with pytest.raises(UnknownState):
         states.cow_to_gw(999, 2000)

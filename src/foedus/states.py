@@ -43,10 +43,13 @@ from foedus.dates import parse_date, today
 from foedus.errors import DataMissing, InvalidArgument, UnknownState
 
 System = Literal["cow", "gw"]
-SYSTEMS: tuple[str, ...] = ("cow", "gw")
+SYSTEMS: tuple[System, ...] = ("cow", "gw")
 
 #: The column that holds each system's codes in foedus frames.
 CODE_COLUMN = {"cow": "ccode", "gw": "gwcode"}
+
+#: The dataset that holds each system's membership periods.
+PERIODS_DATASET = {"cow": "cow_states", "gw": "gw_states"}
 
 # Last day observed by each list: a spell ending then (or later) is open, i.e. still a member.
 _OBSERVED_UNTIL = {"cow": dt.date(2016, 12, 31), "gw": dt.date(2017, 12, 31)}
@@ -56,6 +59,16 @@ _OBSERVED_UNTIL = {"cow": dt.date(2016, 12, 31), "gw": dt.date(2017, 12, 31)}
 _FIRST_YEAR, _LAST_YEAR = 1816, 2100
 
 Spell = tuple[dt.date, dt.date | None]  # first and last day of membership; None = still a member
+
+# The membership frame before the public column names (see _members).
+_MEMBER_SCHEMA = {
+    "code": pl.Int64,
+    "abbrev": pl.String,
+    "name": pl.String,
+    "start": pl.Date,
+    "end": pl.Date,
+    "microstate": pl.Boolean,
+}
 
 # --------------------------------------------------------------------------------------------
 # Hand-kept facts (everything else comes from the data and from countrycode/pycountry)
@@ -179,10 +192,38 @@ _SPLIT_NAMES: dict[str, tuple[dt.date, tuple[int, ...]]] = {
 }
 
 # COW <-> GW: codes that map to another number at all times (the four Pacific micro-states
-# numbered differently, Yemen in GW, Serbia in COW), and codes with date windows. Windows are
-# filled in from the membership data by _windows() (the unification and dissolution days).
+# numbered differently, Yemen in GW, Serbia in COW), and codes with date windows (_WINDOWS).
 _COW_TO_GW_FIXED = {679: 678, 946: 970, 947: 973, 955: 972, 970: 971}
 _GW_TO_COW_FIXED = {340: 345, 970: 946, 971: 970, 972: 955, 973: 947}
+
+# The days the windows switch on are the lists' own (the test checks them against the pinned
+# files); kept here so that codes convert with nothing downloaded.
+_GERMAN_UNIFICATION = dt.date(1990, 10, 3)  # COW 255 returns
+_YEMENI_UNIFICATION = dt.date(1990, 5, 22)  # COW 679 starts
+_GW_YUGOSLAVIA = (dt.date(1918, 12, 1), dt.date(2006, 6, 4))  # GW 345's first and last days
+
+Window = tuple[dt.date | None, dt.date | None, int]  # first day, last day (None = open), target
+_DAY = dt.timedelta(days=1)
+
+#: By source system, the codes whose counterpart changes over time.
+_WINDOWS: dict[str, dict[int, tuple[Window, ...]]] = {
+    "cow": {
+        # COW 255 is the German Reich (GW 255) before 1945 and unified Germany (GW 260) after 1990.
+        255: ((None, _GERMAN_UNIFICATION - _DAY, 255), (_GERMAN_UNIFICATION, None, 260)),
+        # COW 345 is Serbia, Yugoslavia and Serbia again; GW splits them into 340 and 345.
+        345: (
+            (None, _GW_YUGOSLAVIA[0] - _DAY, 340),
+            (_GW_YUGOSLAVIA[0], _GW_YUGOSLAVIA[1], 345),
+            (_GW_YUGOSLAVIA[1] + _DAY, None, 340),
+        ),
+    },
+    "gw": {
+        # GW 260 is West Germany and, after unification, Germany (COW 260, then 255).
+        260: ((None, _GERMAN_UNIFICATION - _DAY, 260), (_GERMAN_UNIFICATION, None, 255)),
+        # GW 678 is the Yemen Arab Republic and, after unification, Yemen (COW 678, then 679).
+        678: ((None, _YEMENI_UNIFICATION - _DAY, 678), (_YEMENI_UNIFICATION, None, 679)),
+    },
+}
 
 
 def _check_system(system: str) -> System:
@@ -225,25 +266,18 @@ def _without_data(system: System) -> pl.DataFrame:
             "end": [None] * len(rows),
             "microstate": [False] * len(rows),
         },
-        schema={
-            "code": pl.Int64,
-            "abbrev": pl.String,
-            "name": pl.String,
-            "start": pl.Date,
-            "end": pl.Date,
-            "microstate": pl.Boolean,
-        },
+        schema=_MEMBER_SCHEMA,
     ).sort("code")
 
 
 def has_periods(system: System = "cow") -> bool:
     """Whether membership periods are known (the state list is in FOEDUS_DATA_DIR or the cache)."""
-    return data.is_available("cow_states" if _check_system(system) == "cow" else "gw_states")
+    return data.is_available(PERIODS_DATASET[_check_system(system)])
 
 
 def _require_periods(system: System) -> None:
     if not has_periods(system):
-        name = "cow_states" if system == "cow" else "gw_states"
+        name = PERIODS_DATASET[system]
         raise DataMissing(
             f"membership periods of the {system.upper()} state system need dataset '{name}': "
             f"run `foedus data fetch {name}` or set FOEDUS_DATA_DIR"
@@ -299,31 +333,13 @@ def _gw_microstates(main_codes: set[int]) -> pl.DataFrame:
         .group_by("gwcode")
         .agg(pl.col("statenme").last(), pl.col("stdate").min(), pl.col("enddate").max())
     )
+    # GW's own micro-state abbreviations are not in the data: COW's for the same state.
     cow_abbrev = dict(_members("cow").select("code", "abbrev").unique("code").iter_rows())
-    rows = []
-    for code, statename, start, end in micro.sort("gwcode").iter_rows():
-        same = _GW_TO_COW_FIXED.get(code, code)
-        rows.append(
-            {
-                "code": code,
-                "abbrev": cow_abbrev.get(
-                    same
-                ),  # GW's own micro-state abbreviations are not in the data
-                "name": statename,
-                "start": start,
-                "end": None if end >= _OBSERVED_UNTIL["gw"] else end,
-                "microstate": True,
-            }
-        )
-    schema = {
-        "code": pl.Int64,
-        "abbrev": pl.String,
-        "name": pl.String,
-        "start": pl.Date,
-        "end": pl.Date,
-        "microstate": pl.Boolean,
-    }
-    return pl.DataFrame(rows, schema=schema)
+    rows = [
+        (code, cow_abbrev.get(_GW_TO_COW_FIXED.get(code, code)), statename, start, end, True)
+        for code, statename, start, end in micro.sort("gwcode").iter_rows()
+    ]
+    return pl.DataFrame(rows, schema=_MEMBER_SCHEMA, orient="row")
 
 
 def system_members(system: System = "cow") -> pl.DataFrame:
@@ -366,11 +382,14 @@ def _tables(system: System) -> _Tables:
     return _Tables({c: tuple(s) for c, s in spells.items()}, names, abbrevs, frozenset(micro))
 
 
-def _known(code: int, system: System) -> None:
-    if code not in _tables(system).spells:
+def _known(code: int, system: str) -> _Tables:
+    """The tables of ``system``, once ``code`` is known to be one of its codes."""
+    tables = _tables(_check_system(system))
+    if code not in tables.spells:
         raise UnknownState(
             f"no {system.upper()} state has code {code}: `foedus states --system {system}` lists the codes"
         )
+    return tables
 
 
 def codes(system: System = "cow") -> list[int]:
@@ -380,9 +399,7 @@ def codes(system: System = "cow") -> list[int]:
 
 def name(code: int, system: System = "cow") -> str:
     """The system's name for ``code`` ("North Korea" for COW 731)."""
-    system = _check_system(system)
-    _known(code, system)
-    return _tables(system).names[code]
+    return _known(code, system).names[code]
 
 
 def abbrev(code: int, system: System = "cow") -> str | None:
@@ -390,23 +407,19 @@ def abbrev(code: int, system: System = "cow") -> str | None:
 
     None only for the GW micro-states that COW does not list (Abkhazia, South Ossetia).
     """
-    system = _check_system(system)
-    _known(code, system)
-    return _tables(system).abbrevs[code]
+    return _known(code, system).abbrevs[code]
 
 
 def spells(code: int, system: System = "cow") -> tuple[Spell, ...]:
     """Membership spells of ``code``: ``(start, end)`` pairs, ``end`` None while still a member."""
-    system = _check_system(system)
-    _known(code, system)
-    return _tables(system).spells[code]
+    tables = _known(code, system)
+    _require_periods(system)  # without the lists the spells are unknown, not empty
+    return tables.spells[code]
 
 
 def is_microstate(code: int, system: System = "cow") -> bool:
     """Whether ``code`` is on GW's separate micro-state list (always False for COW)."""
-    system = _check_system(system)
-    _known(code, system)
-    return code in _tables(system).microstates
+    return code in _known(code, system).microstates
 
 
 def _covers(spell: Spell, day: dt.date) -> bool:
@@ -503,15 +516,9 @@ def _norm(text: str) -> str:
 
 @functools.cache
 def _codelist() -> dict[str, list]:
-    try:
-        from countrycode.countrycode import codelist
-    except ImportError:  # pragma: no cover - countrycode moved its module-level table
-        codelist = None
-    if not codelist:
-        from countrycode.countrycode import prepare_codelist
+    from countrycode.countrycode import prepare_codelist
 
-        codelist = prepare_codelist()
-    return codelist
+    return prepare_codelist()
 
 
 @functools.cache
@@ -777,11 +784,11 @@ def iso3(code: int, system: System = "cow") -> str | None:
     None for states with no country today (Bavaria, the GDR, the Republic of Vietnam, ...).
     COW 345 (Yugoslavia, continued by Serbia) gives SRB; GW 260 gives DEU.
     """
-    system = _check_system(system)
-    _known(code, system)
+    tables = _known(code, system)
     if system == "gw":
-        last = spells(code, "gw")[-1]
-        cow = gw_to_cow(code, on=last[1] or today())
+        # The COW state it was on its last day in GW (today while a member or when unknown).
+        gw_spells = tables.spells[code]
+        cow = gw_to_cow(code, on=(gw_spells[-1][1] if gw_spells else None) or today())
         if cow is None:
             return None
         code = cow
@@ -792,44 +799,9 @@ def iso3(code: int, system: System = "cow") -> str | None:
 # COW <-> GW
 # --------------------------------------------------------------------------------------------
 
-Window = tuple[dt.date | None, dt.date | None, int]  # first day, last day (None = open), target
-
-
-@functools.cache
-def _windows(direction: Literal["cow", "gw"]) -> dict[int, tuple[Window, ...]]:
-    """Date windows for the codes whose counterpart changes over time, from the membership data.
-
-    ``direction`` is the source system. The days come from the lists themselves: German
-    unification (COW 255's return), Yemeni unification (COW 679's start), and GW Yugoslavia's
-    first and last days.
-    """
-    cow, gw = _tables("cow").spells, _tables("gw").spells
-    unified_germany = cow[255][-1][0]  # 1990-10-03
-    unified_yemen = cow[679][0][0]  # 1990-05-22
-    yug_start, yug_end = gw[345][0][0], gw[345][-1][1]  # 1918-12-01, 2006-06-04
-    assert yug_end is not None
-    day = dt.timedelta(days=1)
-    if direction == "cow":
-        return {
-            # COW 255 is the German Reich (GW 255) before 1945 and unified Germany (GW 260) after 1990.
-            255: ((None, unified_germany - day, 255), (unified_germany, None, 260)),
-            # COW 345 is Serbia, Yugoslavia and Serbia again; GW splits them into 340 and 345.
-            345: (
-                (None, yug_start - day, 340),
-                (yug_start, yug_end, 345),
-                (yug_end + day, None, 340),
-            ),
-        }
-    return {
-        # GW 260 is West Germany and, after unification, Germany (COW 260, then 255).
-        260: ((None, unified_germany - day, 260), (unified_germany, None, 255)),
-        # GW 678 is the Yemen Arab Republic and, after unification, Yemen (COW 678, then 679).
-        678: ((None, unified_yemen - day, 678), (unified_yemen, None, 679)),
-    }
-
 
 def _target(code: int, day: dt.date, source: System) -> int | None:
-    windows = _windows(source).get(code)
+    windows = _WINDOWS[source].get(code)
     if windows is not None:
         for first, last, target in windows:
             if (first is None or first <= day) and (last is None or day <= last):
@@ -841,25 +813,16 @@ def _target(code: int, day: dt.date, source: System) -> int | None:
     return code if code in _tables(other).spells else None
 
 
-def _clip(spell: Spell, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
-    start, end = max(spell[0], first), min(spell[1] or dt.date.max, last)
-    return (start, end) if start <= end else None
+Span = tuple[dt.date, dt.date]  # first and last day, both included
 
 
-def _intersect(
-    a: list[tuple[dt.date, dt.date]], b: list[tuple[dt.date, dt.date]]
-) -> list[tuple[dt.date, dt.date]]:
-    out = []
-    for s1, e1 in a:
-        for s2, e2 in b:
-            start, end = max(s1, s2), min(e1, e2)
-            if start <= end:
-                out.append((start, end))
-    return out
+def _intersect(a: list[Span], b: list[Span]) -> list[Span]:
+    pairs = ((max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b)
+    return [(start, end) for start, end in pairs if start <= end]
 
 
-def _days(a: list[tuple[dt.date, dt.date]], b: list[tuple[dt.date, dt.date]]) -> int:
-    return sum((end - start).days + 1 for start, end in _intersect(a, b))
+def _length(spans: list[Span]) -> int:
+    return sum((end - start).days + 1 for start, end in spans)
 
 
 def _year_target(code: int, year: int, source: System) -> int | None:
@@ -867,25 +830,27 @@ def _year_target(code: int, year: int, source: System) -> int | None:
     that holds on most of the days on which both states are members (then: on which the source
     is a member; then: of the year). So GW 260 in 1990 is COW 260 (West Germany until October),
     GW 678 in 1990 is COW 679 (Yemen from May), COW 345 in 2006 is GW 340 (Serbia from June)."""
-    windows = _windows(source).get(code)
+    windows = _WINDOWS[source].get(code)
     if windows is None:
         return _target(code, dt.date(year, 1, 1), source)
+    for system in SYSTEMS:  # the rule weighs days of membership in both lists
+        _require_periods(system)
     other: System = "gw" if source == "cow" else "cow"
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    src_days = [c for s in _tables(source).spells.get(code, ()) if (c := _clip(s, first, last))]
-    best: tuple[int, int, int, int] | None = None
-    for w_first, w_last, target in windows:
-        window = _clip((w_first or dt.date.min, w_last), first, last)
-        if window is None:
-            continue
-        tgt_days = [
-            c for s in _tables(other).spells.get(target, ()) if (c := _clip(s, first, last))
-        ]
-        both = _days(_intersect([window], src_days), tgt_days)
-        score = (both, _days([window], src_days), _days([window], [(first, last)]), target)
-        if best is None or score[:3] > best[:3]:
-            best = score
-    return best[3] if best else None
+    whole_year = [(dt.date(year, 1, 1), dt.date(year, 12, 31))]
+
+    def member_days(system: System, c: int) -> list[Span]:
+        spells = _tables(system).spells.get(c, ())
+        return _intersect(whole_year, [(start, end or dt.date.max) for start, end in spells])
+
+    source_days = member_days(source, code)
+    scored = []
+    for first, last, target in windows:
+        window = _intersect(whole_year, [(first or dt.date.min, last or dt.date.max)])
+        if window:
+            in_source = _intersect(window, source_days)
+            both = _intersect(in_source, member_days(other, target))
+            scored.append(((_length(both), _length(in_source), _length(window)), target))
+    return max(scored, key=lambda st: st[0])[1]  # the first of equals, as the windows run
 
 
 def _convert(code: int, year: int | None, on: dt.date | str | None, source: System) -> int | None:
@@ -950,7 +915,7 @@ def _mapping_parts(
     source: System,
 ) -> tuple[dict[int, int | None], dict[int, list[tuple[int, int, int | None]]]]:
     constant = {code: _target(code, today(), source) for code in _tables(source).spells}
-    by_year = {code: _year_runs(code, source) for code in _windows(source)}
+    by_year = {code: _year_runs(code, source) for code in _WINDOWS[source]}
     return constant, by_year
 
 
@@ -989,7 +954,7 @@ def _convert_frame(frame: F, source: System, code_col: str, year_col: str, new_c
             f"the frame already has a column '{new_col}': drop it or choose another name"
         )
     year = pl.col(year_col)
-    if schema[year_col] in (pl.Date, pl.Datetime) or isinstance(schema[year_col], pl.Datetime):
+    if schema[year_col] in (pl.Date, pl.Datetime):  # pl.Datetime matches every time unit and zone
         year = year.dt.year()
     code = pl.col(code_col).cast(pl.Int64, strict=False)
     return frame.with_columns(
@@ -1042,7 +1007,16 @@ def _member_years(system: System) -> pl.DataFrame:
 
 
 @functools.cache
-def _crosswalk() -> pl.DataFrame:
+def cow_gw_crosswalk() -> pl.DataFrame:
+    """Every state-year of either list with its code in both: ``year``, ``ccode``, ``gwcode``,
+    ``in_cow``, ``in_gw`` (whether each list counts that code as a member in that year).
+
+    One row per linked pair; a code is null where the other list has no such state (GW's Tibet,
+    ...). A year can link one code to two (2006: GW 340 and 345 are both COW 345), so join on
+    the system you start from. Years run from 1816 to this year.
+    """
+    for system in SYSTEMS:
+        _require_periods(system)
     cow_years = _member_years("cow")
     gw_years = _member_years("gw")
     from_cow = cow_to_gw_frame(cow_years)
@@ -1057,17 +1031,6 @@ def _crosswalk() -> pl.DataFrame:
         .select("year", "ccode", "gwcode", "in_cow", "in_gw")
         .sort("year", "ccode", "gwcode", nulls_last=True)
     )
-
-
-def cow_gw_crosswalk() -> pl.DataFrame:
-    """Every state-year of either list with its code in both: ``year``, ``ccode``, ``gwcode``,
-    ``in_cow``, ``in_gw`` (whether each list counts that code as a member in that year).
-
-    One row per linked pair; a code is null where the other list has no such state (GW's Tibet,
-    ...). A year can link one code to two (2006: GW 340 and 345 are both COW 345), so join on
-    the system you start from. Years run from 1816 to this year.
-    """
-    return _crosswalk()
 
 
 # --------------------------------------------------------------------------------------------

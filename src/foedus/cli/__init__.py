@@ -22,7 +22,8 @@ app = typer.Typer(
     add_completion=False,
 )
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# Messages carry user text (queries, file names): print it as it is, no emoji codes or markup.
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 from foedus.cli import data as _data  # noqa: E402
 from foedus.cli import network as _network  # noqa: E402
@@ -53,5 +54,5 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="foedus")
     except FoedusError as err:
-        err_console.print(f"error: {err}", markup=False)
+        err_console.print("error: " + " ".join(str(err).split()), markup=False)
         sys.exit(2)

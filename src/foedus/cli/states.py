@@ -83,8 +83,12 @@ def state_command(
         + ("   (GW micro-state)" if info.microstate else "")
     )
     spells = info.to_dict()
-    console.print(f"COW membership: {_spells_text(spells['cow_spells'])}", markup=False)
-    console.print(f"GW membership:  {_spells_text(spells['gw_spells'])}", markup=False)
+    for listed in states.SYSTEMS:
+        if states.has_periods(listed):
+            text = _spells_text(spells[f"{listed}_spells"])
+        else:  # without the state list the periods are unknown, not empty
+            text = f"unknown: `foedus data fetch {states.PERIODS_DATASET[listed]}` gives them"
+        console.print(f"{listed.upper() + ' membership:':<16}{text}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

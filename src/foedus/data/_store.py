@@ -109,17 +109,35 @@ def _read(ds: Dataset, file: Path) -> pl.DataFrame:
     raise DataMissing(f"dataset '{ds.name}' has format .{ds.format}, which foedus cannot read")
 
 
-def write_atomic(frame: pl.DataFrame, target: Path) -> None:
-    """Write ``frame`` as parquet to a temporary file beside ``target``, then rename it into place."""
+@contextlib.contextmanager
+def atomic_target(target: Path) -> Iterator[str]:
+    """A temporary path beside ``target`` to write to; renamed onto ``target`` when the block
+    ends without an error, deleted when it raises, so ``target`` is never half-written.
+
+    The file gets the permissions of any new file (``mkstemp`` would leave it private).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        frame.write_parquet(tmp)
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0o077)  # the umask can only be read by setting it: set it straight back
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(frame: pl.DataFrame, target: Path) -> None:
+    """Write ``frame`` as parquet to a temporary file beside ``target``, then rename it into place."""
+    with atomic_target(target) as tmp:
+        frame.write_parquet(tmp)
 
 
 # Bump when _read() changes what it returns, so parquet copies written by older code are rebuilt.
@@ -135,10 +153,8 @@ def _load_cached(name: str, sha256: str, source: str, parquet: str) -> pl.DataFr
     ds = dataset(name)
     target = Path(parquet)
     if target.is_file():
-        try:
+        with contextlib.suppress(Exception):  # a damaged copy is rebuilt and replaced below
             return pl.read_parquet(target)
-        except Exception:  # a damaged cache copy is rebuilt from the verified original
-            target.unlink(missing_ok=True)
     frame = _read(ds, Path(source))
     # A read-only or full cache only costs speed.
     with contextlib.suppress(OSError):
