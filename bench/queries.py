@@ -39,7 +39,7 @@ PAIRS = [("UKG", "FRN"), ("USA", "UKG"), ("RUS", "PRK"), ("GMY", "ITA")]
 def loop_allies(state, date=None, kind=None, *, include_nonaggression=False) -> list[Ally]:
     """``allies`` as it was: one filter of the state's ties per (treaty, ally) group."""
     day = q._day(date)
-    code = q._code(state, day)
+    code = q.state_code(state, day)
     wanted = None if kind is None else q.kind_of(kind)
     reg = q.registry()
     mine = reg.ties.filter(
@@ -134,7 +134,7 @@ def _loop_spells(rows: pl.DataFrame, a: int, b: int) -> list[TieSpell]:
 
 def loop_history(a, b) -> Timeline:
     """``history`` as it was: one filter of the pair's ties per treaty and elementary interval."""
-    code_a, code_b = q._code(a), q._code(b)
+    code_a, code_b = q.state_code(a), q.state_code(b)
     reg = q.registry()
     rows = reg.ties.filter(
         ((pl.col("obliged") == code_a) & (pl.col("beneficiary") == code_b))

@@ -659,3 +659,44 @@ def test_default_load_is_cached_but_returns_a_fresh_list():
     second = load_curated()
     assert second
     assert second[0] is load_curated()[0]
+
+
+def test_a_member_still_in_after_the_treaty_ended_is_rejected(tmp_path):
+    # ties end with the treaty, member_codes() and in_force_on() follow the spells: both must agree.
+    path = _copy(tmp_path, "ussr_prk_1961")
+    path.write_text(path.read_text().replace("exit = 1996-09-10\n", "", 1))
+    with pytest.raises(InvalidTreaty) as info:
+        load_curated(tmp_path)
+    message = str(info.value)
+    assert message.startswith("ussr_prk_1961.toml: ")
+    assert "members [365]" in message
+    assert "1996-09-10" in message
+    assert "\n" not in message
+
+
+def test_a_provision_valid_to_before_valid_from_is_rejected(tmp_path):
+    path = _copy(tmp_path, "anzus_1951")
+    text = path.read_text().replace(
+        "valid_to = 1986-08-11", "valid_from = 1990-01-01\nvalid_to = 1986-08-11", 1
+    )
+    path.write_text(text)
+    with pytest.raises(
+        InvalidTreaty,
+        match=r"^anzus_1951\.toml: provisions\.\d+: valid_to 1986-08-11 is before valid_from 1990-01-01",
+    ):
+        load_curated(tmp_path)
+
+
+def test_a_condition_with_min_attackers_above_max_attackers_is_rejected(tmp_path):
+    path = _copy(tmp_path, "usa_jpn_1960")
+    text = path.read_text().replace(
+        "[[provisions.conditions]]\n",
+        "[[provisions.conditions]]\nmin_attackers = 3\nmax_attackers = 1\n",
+        1,
+    )
+    path.write_text(text)
+    with pytest.raises(
+        InvalidTreaty,
+        match=r"^usa_jpn_1960\.toml: provisions\.\d+\.conditions\.0: min_attackers 3 is more than max_attackers 1",
+    ):
+        load_curated(tmp_path)

@@ -78,6 +78,15 @@ def test_lookup_by_alias_and_unknown_id_suggests_the_closest():
             treaty(odd)
 
 
+def test_unknown_treaty_messages_are_one_line_even_for_odd_input():
+    for odd in ("nat\no", "atop:12\n34", "  "):
+        with pytest.raises(UnknownTreaty) as info:
+            treaty(odd)
+        assert "\n" not in str(info.value)
+    with pytest.raises(UnknownTreaty, match="did you mean nato_1949"):
+        treaty("nat\no")
+
+
 def test_in_force_and_for_state():
     reg = registry()
     assert "nato_1949" in {t.id for t in reg.in_force(D(2024, 1, 1))}
@@ -286,6 +295,15 @@ def test_treaties_filters_by_state_date_and_kind():
     assert kind_of("nonagg") == kind_of("non-aggression") == "non_aggression"
 
 
+def test_kind_of_takes_hyphens_and_spaces_for_every_kind():
+    assert kind_of("military-aid") == kind_of("Military aid") == "military_aid"
+    assert kind_of("no-other-alliance") == "no_other_alliance"
+    assert kind_of(" Non Aggression ") == "non_aggression"
+    assert kind_of("defence") == "defense"
+    with pytest.raises(InvalidArgument, match="unknown provision kind 'lo ve'"):
+        kind_of("lo\nve")
+
+
 def test_summary_of_rus_prk_2024_gives_members_kinds_strongest_first_and_iso_dates():
     row = summary(treaty("rus_prk_2024"))
     assert row["members"] == [365, 731]
@@ -382,6 +400,16 @@ def test_cli_treaties_and_treaty_json_are_summary_and_detail(capsys):
     assert json.loads(out) == [summary(t) for t in treaties(state="PRK")]
     code, out, _ = run(capsys, "treaty", "rus_prk_2024", "--json")
     assert json.loads(out) == detail(treaty("rus_prk_2024"))
+
+
+def test_annam_8152_is_reachable_as_text_from_the_api_and_the_cli(capsys):
+    # ATOP's own code for Annam (alliance 1320 with France, 1874-1883) is what a user types.
+    assert allies("8152", "1880-01-01") == allies(8152, "1880-01-01")
+    assert [e.treaty_id for e in history("8152", "FRN").entries] == ["atop:1320"]
+    code, out, err = run(capsys, "allies", "8152", "--date", "1880-01-01")
+    assert code == 0, err
+    assert "Annam (8152)" in out
+    assert "France" in out
 
 
 @pytest.mark.parametrize(

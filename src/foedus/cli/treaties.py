@@ -227,15 +227,15 @@ def allies_cmd(
 
     Pure non-aggression pacts are left out unless --all-kinds (ATOP's "NNA" convention).
     """
-    from foedus import dates, states
-    from foedus.treaties import allies, state_name
+    from foedus import dates
+    from foedus.treaties import allies, state_code, state_name
 
     day = dates.parse_date(date) if date else today()
     found = allies(state, day, kind=kind, include_nonaggression=all_kinds)
     if as_json:
         _echo_json([a.model_dump(mode="json") for a in found])
         return
-    code = states.resolve(state, on=day)
+    code = state_code(state, day)
     console = _console()
     console.print(
         Text(f"Treaty allies of {state_name(code)} ({code}) on {day.isoformat()}", style="bold")

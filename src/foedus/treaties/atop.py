@@ -50,7 +50,17 @@ import polars as pl
 
 from foedus import data
 from foedus.errors import UnknownTreaty
-from foedus.treaties.model import Condition, Membership, Note, Provision, Source, Treaty
+from foedus.treaties.curated import _show
+from foedus.treaties.model import (
+    NON_COW_CODES,
+    Condition,
+    Membership,
+    Note,
+    Provision,
+    Source,
+    Treaty,
+)
+from foedus.treaties.queries import state_name
 from foedus.treaties.ties import SCHEMA
 
 #: The last day ATOP 5.1 observes: alliances coded as in force are in force on this day.
@@ -64,9 +74,6 @@ CITATION = (
     '"Alliance Treaty Obligations and Provisions, 1815-1944." International Interactions 28(3): '
     "237-260; ATOP v5.1 codebook (Leeds 2022)"
 )
-
-#: ATOP's non-COW state code (alliance 1320 with France, 1874-1883).
-NON_COW_CODES = {8152: "Annam"}
 
 #: ATOP obligation variable -> foedus provision kind, in foedus's display order.
 OBLIGATIONS: dict[str, str] = {
@@ -178,7 +185,9 @@ def atop_id(value: str | int) -> int:
     """The ATOP alliance number in ``"atop:3440"``, ``"3440"`` or ``3440``."""
     text = str(value).strip().lower().removeprefix("atop:").removeprefix("atop").strip()
     if not (text.isascii() and text.isdigit()):  # "²".isdigit() is True, int("²") fails
-        raise UnknownTreaty(f"'{value}' is not an ATOP id: use the form atop:NNNN, e.g. atop:3440")
+        raise UnknownTreaty(
+            f"{_show(str(value))} is not an ATOP id: use the form atop:NNNN, e.g. atop:3440"
+        )
     return int(text)
 
 
@@ -264,17 +273,6 @@ def _name(code: int) -> str:
         return str(code)
 
 
-def _full_name(code: int) -> str:
-    from foedus import states
-
-    if code in NON_COW_CODES:
-        return NON_COW_CODES[code]
-    try:
-        return states.name(code)
-    except Exception:  # a code outside the COW list: show the number
-        return str(code)
-
-
 def _phrase(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -313,7 +311,7 @@ _OBVARY_TEXT = (
 def _condition(flag: str, kind: str, meaning: str, threats: tuple[int, ...]) -> Condition:
     src = [_source(f"atop5_1m.csv, variable {flag}")]
     if kind == "adversary" and threats:
-        names = " and ".join(f"{_full_name(c)} ({c})" for c in threats)
+        names = " and ".join(f"{state_name(c)} ({c})" for c in threats)
         return Condition(
             kind="adversary",
             adversaries=list(threats),
@@ -487,10 +485,9 @@ def _build() -> tuple[dict[int, Treaty], pl.DataFrame]:
         rows = by_alliance[atopid]
         multi = a["maxphase"] > 0
         codes = sorted({r["ccode"] for r in rows})
-        phase_members: dict[int | None, list[int]] = defaultdict(list)
+        phase_members: dict[int | None, set[int]] = defaultdict(set)
         for r in rows:
-            if r["ccode"] not in phase_members[r["phase"]]:
-                phase_members[r["phase"]].append(r["ccode"])
+            phase_members[r["phase"]].add(r["ccode"])
         phase_rows = {p["phase"]: p for p in phases_of[atopid]}
 
         # Primary obligations: one provision per (phase, obligation, conditions); obliged = the
@@ -498,15 +495,14 @@ def _build() -> tuple[dict[int, Treaty], pl.DataFrame]:
         groups: dict[tuple, list[dict[str, Any]]] = {}
         for r in sorted(rows, key=lambda r: (r["phase"] or 0, r["ccode"], r["entry"])):
             n_obl = sum(r[v] == 1 for v in OBLIGATIONS)
-            for var in OBLIGATIONS:
+            for kind_i, var in enumerate(OBLIGATIONS):
                 if r[var] == 1:
-                    key = (r["phase"] or 0, list(OBLIGATIONS).index(var), _signature(r, var, n_obl))
+                    key = (r["phase"] or 0, kind_i, var, _signature(r, var, n_obl))
                     groups.setdefault(key, []).append(r)
         provisions: list[Provision] = []
-        for (phase0, kind_i, _), members in sorted(
+        for (phase0, _, var, _), members in sorted(
             groups.items(), key=lambda kv: (kv[0][0], kv[0][1])
         ):
-            var = list(OBLIGATIONS)[kind_i]
             first = members[0]
             conds = _conditions(first, var, sum(first[v] == 1 for v in OBLIGATIONS))
             phase = phase0 or None

@@ -42,6 +42,10 @@ PRIMARY_KINDS: tuple[str, ...] = (
     "consultation",
 )
 
+#: State codes in treaty data that are not COW codes: ATOP's own code for Annam (alliance 1320
+#: with France, 1874-1883).
+NON_COW_CODES: dict[int, str] = {8152: "Annam"}
+
 #: What happened to the target in a scenario, from the mildest to the gravest.
 AttackKind = Literal["threat", "armed_attack", "state_of_war"]
 
@@ -95,6 +99,13 @@ class Condition(_Strict):
     decidable: bool = True
     sources: list[Source] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _attackers_in_order(self) -> Condition:
+        low, high = self.min_attackers, self.max_attackers
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min_attackers {low} is more than max_attackers {high}")
+        return self
+
 
 class Provision(_Strict):
     """One promise made in one article, with its conditions.
@@ -115,6 +126,12 @@ class Provision(_Strict):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _valid_to_after_valid_from(self) -> Provision:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
 
 
 class Article(_Strict):
@@ -189,6 +206,14 @@ class Treaty(_Strict):
                     raise ValueError(
                         f"provision {p.kind} ({p.article}): {label} {sorted(stray)} are not members"
                     )
+        if self.ended is not None:
+            # The ties end with the treaty, but member_codes() and in_force_on() read the spells.
+            late = sorted({m.ccode for m in self.members if m.exit is None or m.exit > self.ended})
+            if late:
+                raise ValueError(
+                    f"members {late} stay members after the treaty ended on {self.ended}: "
+                    f"give them an exit on or before {self.ended}"
+                )
         return self
 
     def member_codes(self, day: dt.date | None = None) -> list[int]:

@@ -19,19 +19,20 @@ from pydantic import BaseModel, ConfigDict
 
 from foedus.dates import parse_date, today
 from foedus.errors import InvalidArgument
-from foedus.treaties.model import PRIMARY_KINDS, ProvisionKind, Treaty
+from foedus.treaties.curated import _show
+from foedus.treaties.model import NON_COW_CODES, PRIMARY_KINDS, ProvisionKind, Treaty
 from foedus.treaties.registry import registry
 
 _KIND_ORDER = {k: i for i, k in enumerate(PRIMARY_KINDS)}
 
 _ALL_KINDS: tuple[str, ...] = ProvisionKind.__args__  # type: ignore[attr-defined]
 
-# What users type for a kind (ATOP's variable names, hyphens) -> foedus's kind.
+# What users type for a kind (ATOP's variable names, spellings) -> foedus's kind. Hyphens and
+# spaces are read as underscores first ("non-aggression", "military aid").
 _KIND_ALIASES = {
     "defence": "defense",
     "neutral": "neutrality",
     "nonagg": "non_aggression",
-    "non-aggression": "non_aggression",
     "nonaggression": "non_aggression",
     "consul": "consultation",
     "consult": "consultation",
@@ -40,11 +41,11 @@ _KIND_ALIASES = {
 
 def kind_of(text: str) -> str:
     """A provision kind from what a user typed (``"nonagg"``, ``"non-aggression"`` → ``"non_aggression"``)."""
-    key = str(text).strip().lower().replace(" ", "_")
-    key = _KIND_ALIASES.get(key, _KIND_ALIASES.get(key.replace("_", "-"), key))
+    key = str(text).strip().lower().replace(" ", "_").replace("-", "_")
+    key = _KIND_ALIASES.get(key, key)
     if key not in _ALL_KINDS:
         raise InvalidArgument(
-            f"unknown provision kind '{text}': use one of {', '.join(_ALL_KINDS)}"
+            f"unknown provision kind {_show(str(text))}: use one of {', '.join(_ALL_KINDS)}"
         )
     return key
 
@@ -53,23 +54,27 @@ def _day(date: str | dt.date | None) -> dt.date:
     return today() if date is None else parse_date(date)
 
 
-def _code(state: str | int, day: dt.date | None = None) -> int:
+def state_code(state: str | int, date: str | dt.date | None = None) -> int:
+    """The COW code of a state name, ISO3 or code (on ``date`` when given), including ATOP's
+    non-COW code 8152 (Annam), as a number or as text.
+
+    >>> state_code("North Korea"), state_code("8152")  # doctest: +SKIP
+    (731, 8152)
+    """
     from foedus import states
 
-    if isinstance(state, int) and state in _NON_COW:
-        return state
-    return states.resolve(state, on=day)
-
-
-_NON_COW = {8152: "Annam"}  # ATOP's own code (alliance 1320)
+    text = str(state).strip()
+    if text.isascii() and text.isdigit() and int(text) in NON_COW_CODES:
+        return int(text)
+    return states.resolve(state, on=date)
 
 
 def state_name(code: int) -> str:
     """A readable name for a state code, including ATOP's non-COW code 8152 (Annam)."""
     from foedus import states
 
-    if code in _NON_COW:
-        return _NON_COW[code]
+    if code in NON_COW_CODES:
+        return NON_COW_CODES[code]
     try:
         return states.name(code)
     except Exception:  # not in the COW list: say the number
@@ -102,7 +107,7 @@ def treaties(
     provision of ``kind`` (valid on ``date`` when given). Sorted by signature."""
     reg = registry()
     day = None if date is None else parse_date(date)
-    code = None if state is None else _code(state, day)
+    code = None if state is None else state_code(state, day)
     wanted = None if kind is None else kind_of(kind)
     out = reg.treaties if code is None else reg.for_state(code, day)
     if day is not None:
@@ -318,7 +323,7 @@ def allies(
     to help.
     """
     day = _day(date)
-    code = _code(state, day)
+    code = state_code(state, day)
     wanted = None if kind is None else kind_of(kind)
     if wanted is not None and wanted not in PRIMARY_KINDS:
         raise InvalidArgument(
@@ -483,7 +488,7 @@ def history(a: str | int, b: str | int) -> Timeline:
 
     Gaps are the periods between the first tie and today in which no treaty ties the two.
     """
-    code_a, code_b = _code(a), _code(b)
+    code_a, code_b = state_code(a), state_code(b)
     if code_a == code_b:
         raise InvalidArgument(f"'{a}' and '{b}' are the same state: give two different states")
     reg = registry()
@@ -550,6 +555,7 @@ __all__ = [
     "detail",
     "history",
     "kind_of",
+    "state_code",
     "state_name",
     "summary",
     "ties_frame",

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from foedus.errors import InvalidTreaty, UnknownTreaty
 from foedus.treaties import ties as _ties
+from foedus.treaties.curated import _show, load_curated
 from foedus.treaties.model import Treaty
 
 #: The ATOP files the import reads; all three must be present for ATOP to join the registry.
@@ -119,7 +120,8 @@ class Registry:
         if key in self._by_key:
             return self._by_key[key]
         raise UnknownTreaty(
-            f"no treaty '{text}': did you mean {', '.join(self.suggestions(text))}? (`foedus treaties` lists all)"
+            f"no treaty {_show(text)}: did you mean {', '.join(self.suggestions(text))}? "
+            "(`foedus treaties` lists all)"
         )
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
@@ -175,8 +177,6 @@ def _load_curated() -> list[Treaty]:
     Adding a treaty never needs a code change: drop a TOML file (same schema as the shipped
     ones) into that folder. An id that a shipped file already uses is an error, not an override.
     """
-    from foedus.treaties.curated import load_curated
-
     found = list(load_curated())
     extra = os.environ.get("FOEDUS_TREATIES_DIR")
     if extra:

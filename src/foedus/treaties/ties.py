@@ -49,12 +49,13 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMA)
 
 
-def _spells(treaty: Treaty, code: int, phase: int | None) -> list[Membership]:
-    return [
-        m
-        for m in treaty.members
-        if m.ccode == code and (phase is None or m.phase is None or m.phase == phase)
-    ]
+def _spells_by_code(treaty: Treaty, phase: int | None) -> dict[int, list[Membership]]:
+    """Each member's spells that a provision of ``phase`` covers (all spells when it is None)."""
+    found: dict[int, list[Membership]] = {}
+    for m in treaty.members:
+        if phase is None or m.phase is None or m.phase == phase:
+            found.setdefault(m.ccode, []).append(m)
+    return found
 
 
 def _min_date(*days: dt.date | None) -> dt.date | None:
@@ -76,12 +77,13 @@ def treaty_ties(treaty: Treaty) -> list[dict]:
         conditions = sorted({c.kind for c in p.conditions})
         substantive = [c for c in p.conditions if c.kind != "procedure"]
         decidable = all(c.decidable for c in p.conditions)
+        spells = _spells_by_code(treaty, p.phase)
         for x in p.obliged if p.obliged is not None else codes:
             for y in p.beneficiaries if p.beneficiaries is not None else codes:
                 if x == y:
                     continue
-                for sx in _spells(treaty, x, p.phase):
-                    for sy in _spells(treaty, y, p.phase):
+                for sx in spells.get(x, ()):
+                    for sy in spells.get(y, ()):
                         start = max(d for d in (sx.entry, sy.entry, p.valid_from) if d is not None)
                         end = _min_date(sx.exit, sy.exit, p.valid_to, treaty.ended)
                         if end is not None and start >= end:
