@@ -182,6 +182,25 @@ def test_cuda_device_without_cuda_is_a_clear_error(toy):
         cascade.simulate(USA, PRK, DAY, verdicts=toy, draws=10, device="cuda")
 
 
+def test_a_malformed_cuda_device_is_a_one_line_error_even_where_cuda_is(monkeypatch):
+    from foedus.cascade import _torch
+    from foedus.errors import InvalidArgument
+
+    monkeypatch.setattr(_torch, "cuda_available", lambda: True)
+    assert _montecarlo.resolve_backend("cuda:1") == ("torch", "cuda:1")
+    with pytest.raises(InvalidArgument, match="unknown device 'cuda:x'"):
+        _montecarlo.resolve_backend("cuda:x")
+
+
+def test_sweep_into_a_file_is_a_one_line_error(tmp_path):
+    from foedus.cascade import sweep
+    from foedus.errors import InvalidArgument
+
+    (tmp_path / "out").write_text("")
+    with pytest.raises(InvalidArgument, match="is a file"):
+        sweep.run(tmp_path / "out", date=DAY, attackers=["USA"])
+
+
 def test_auto_device_falls_back_to_numpy_without_cuda():
     if cuda_available():
         pytest.skip("a CUDA device is present")
@@ -348,6 +367,20 @@ def test_sweep_rows_match_the_engine_cascade_and_resume_skips_written_partitions
     assert {RUS, CHN} <= set(prk["round1"])
     assert {RUS, CHN} <= set(prk["joiners"])
     again = sweep.run(tmp_path, date=DAY, attackers=["USA"])
+    assert (again["written"], again["skipped"]) == (0, 1)
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_sweep_refuses_to_resume_a_folder_written_with_other_draws(tmp_path):
+    from foedus.cascade import sweep
+    from foedus.errors import InvalidArgument
+
+    sweep.run(tmp_path, date=DAY, attackers=["USA"])
+    # Skipping the written partition would hand back rows without the Monte Carlo columns.
+    with pytest.raises(InvalidArgument, match="other settings"):
+        sweep.run(tmp_path, date=DAY, attackers=["USA"], draws=50)
+    # The same settings resume; the draws-free rows do not depend on the seed.
+    again = sweep.run(tmp_path, date=DAY, attackers=["USA"], seed=7)
     assert (again["written"], again["skipped"]) == (0, 1)
     assert not list(tmp_path.rglob("*.tmp"))
 

@@ -134,3 +134,21 @@ def test_cli_polarity_plot_writes_a_png_atomically(tmp_path, capsys):
 def test_cli_network_needs_a_year_or_a_date(capsys):
     assert _cli(["network"]) == 2
     assert "--year" in capsys.readouterr().err
+
+
+def test_summary_on_1_january_is_the_series_row_and_counts_any_other_day():
+    assert network.summary(1914) == network.network_series(1914, 1914).row(0, named=True)
+    row = network.summary("1914-06-28")
+    n, ties = network.nodes("1914-06-28").height, network.graph("1914-06-28").height
+    assert (row["date"], row["n_states"], row["n_ties"]) == (dt.date(1914, 6, 28), n, ties)
+    assert row["density"] == pytest.approx(2 * ties / (n * (n - 1)))
+    row["poles"].append("XXX")  # a copy: the cached row is untouched
+    assert "XXX" not in network.summary("1914-06-28")["poles"]
+
+
+def test_cli_network_names_only_the_tie_weights_it_used(capsys):
+    assert _cli(["network", "--date", "1914-06-28", "--kinds", "defense,offense"]) == 0
+    out = capsys.readouterr().out
+    assert "Tie weights: defense 3, offense 3 (strongest tie of a pair)." in out
+    assert "neutrality 2" not in out
+    assert "modularity" in out  # on any day, not only on 1 January

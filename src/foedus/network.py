@@ -36,7 +36,7 @@ Yearly series take each year's graph on 1 January.
 
 >>> from foedus import network
 >>> network.polarity(1913, 1914).select("year", "n_poles").rows()  # doctest: +SKIP
-[(1913, 2), (1914, 2)]
+[(1913, 3), (1914, 3)]
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import networkx as nx
 import polars as pl
 
 from foedus import data, states
-from foedus.dates import parse_date, today
+from foedus.dates import EARLIEST, parse_date, today
 from foedus.errors import InvalidArgument
 
 #: Weight of a tie by the obligation that creates it (the strongest obligation of a pair wins).
@@ -63,10 +63,6 @@ OBLIGATION_WEIGHTS: Mapping[str, int] = {
 
 #: A bloc is a pole when its capability share is at least this (Wayman 1984 uses a like cut).
 POLE_THRESHOLD = 0.10
-
-
-def _day(value: str | int | dt.date) -> dt.date:
-    return parse_date(str(value) if isinstance(value, int) else value)
 
 
 # --------------------------------------------------------------------------- ties
@@ -123,7 +119,7 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
 
 def nodes(date: str | int | dt.date) -> pl.DataFrame:
     """States in the COW system on ``date``: ``ccode``, ``abbrev``, ``name``."""
-    day = _day(date)
+    day = parse_date(date)
     codes = states.members_on(day)
     return pl.DataFrame(
         {
@@ -143,9 +139,9 @@ def graph(date: str | int | dt.date, *, weights: Mapping[str, float] | None = No
     ``n_treaties``. Ties to states outside the system that day are left out.
 
     >>> graph("1914-01-01").filter((pl.col("a") == 220) & (pl.col("b") == 365))["kinds"][0]  # doctest: +SKIP
-    ['consultation', 'defense', 'neutrality', 'offense']
+    ['consultation', 'defense']
     """
-    day = _day(date)
+    day = parse_date(date)
     w = _weights(weights)
     members = states.members_on(day)
     frame = ties(day).filter(pl.col("a").is_in(members) & pl.col("b").is_in(members))
@@ -179,7 +175,7 @@ def to_networkx(
     date: str | int | dt.date, *, weights: Mapping[str, float] | None = None
 ) -> nx.Graph:
     """The alliance graph on ``date`` as a :class:`networkx.Graph` (nodes are COW codes)."""
-    day = _day(date)
+    day = parse_date(date)
     g = nx.Graph(date=day.isoformat())
     for row in nodes(day).iter_rows(named=True):
         g.add_node(row["ccode"], abbrev=row["abbrev"], name=row["name"])
@@ -286,7 +282,7 @@ def blocs(
     ``bloc_cinc_share``, ``pole`` (share ≥ ``threshold``), ``cinc_year``.
     """
     _check_threshold(threshold)
-    day = _day(date)
+    day = parse_date(date)
     table, _ = _bloc_table(to_networkx(day, weights=weights), day, seed, threshold)
     return table
 
@@ -308,7 +304,7 @@ def centrality(
     tie weights), ``degree_centrality`` (degree / (n − 1)), ``eigenvector`` (weighted), and
     ``betweenness`` (unweighted shortest paths, normalised: weights are strengths, not distances).
     """
-    g = to_networkx(_day(date), weights=weights)
+    g = to_networkx(parse_date(date), weights=weights)
     if g.number_of_edges():
         try:
             eig = nx.eigenvector_centrality_numpy(g, weight="weight")
@@ -349,19 +345,24 @@ def centrality(
 
 
 def _check_years(start: int, end: int) -> tuple[int, int]:
-    last = today().year
-    if not (1816 <= start <= end <= last):
+    first, last = EARLIEST.year, today().year
+    if not (first <= start <= end <= last):
         raise InvalidArgument(
-            f"year range {start}–{end} must lie within 1816–{last} with start ≤ end"
+            f"year range {start}–{end} must lie within {first}–{last} with start ≤ end"
         )
     return start, end
 
 
+def _weights_key(weights: Mapping[str, float] | None) -> tuple[tuple[str, float], ...] | None:
+    """Checked ``weights`` in a hashable form (for the cache of :func:`_day_row`)."""
+    return tuple(sorted(_weights(weights).items())) if weights is not None else None
+
+
 @functools.lru_cache(maxsize=4096)
-def _year_row(
-    year: int, seed: int, threshold: float, weights: tuple[tuple[str, float], ...] | None
+def _day_row(
+    day: dt.date, seed: int, threshold: float, weights: tuple[tuple[str, float], ...] | None
 ) -> dict:
-    day = dt.date(year, 1, 1)
+    year = day.year
     w = dict(weights) if weights is not None else None
     g = to_networkx(day, weights=w)
     table, modularity = _bloc_table(g, day, seed, threshold)
@@ -429,9 +430,26 @@ def network_series(
     end = today().year if end is None else end
     start, end = _check_years(int(start), int(end))
     _check_threshold(threshold)
-    key = tuple(sorted(_weights(weights).items())) if weights is not None else None
-    rows = [_year_row(y, seed, threshold, key) for y in range(start, end + 1)]
+    key = _weights_key(weights)
+    rows = [_day_row(dt.date(y, 1, 1), seed, threshold, key) for y in range(start, end + 1)]
     return pl.DataFrame(rows, schema=_SERIES_SCHEMA)
+
+
+def summary(
+    date: str | int | dt.date,
+    *,
+    seed: int = 0,
+    threshold: float = POLE_THRESHOLD,
+    weights: Mapping[str, float] | None = None,
+) -> dict:
+    """The graph on ``date`` in numbers: a :func:`network_series` row for any day (same keys).
+
+    >>> summary("1914-06-28")["n_poles"]  # doctest: +SKIP
+    3
+    """
+    _check_threshold(threshold)
+    row = _day_row(parse_date(date), seed, threshold, _weights_key(weights))
+    return {k: list(v) if isinstance(v, list) else v for k, v in row.items()}  # the cache's stays
 
 
 def polarity(
@@ -462,8 +480,11 @@ def polarity(
     )
 
 
-def plot_polarity(frame: pl.DataFrame, target) -> None:
-    """Draw a polarity series (from :func:`polarity`) to a PNG at ``target``, written atomically."""
+def plot_polarity(frame: pl.DataFrame, target, *, threshold: float = POLE_THRESHOLD) -> None:
+    """Draw a polarity series (from :func:`polarity`) to a PNG at ``target``, written atomically.
+
+    ``threshold``: the one the series was computed with (it labels the chart).
+    """
     import os
     import tempfile
     from pathlib import Path
@@ -483,7 +504,7 @@ def plot_polarity(frame: pl.DataFrame, target) -> None:
         where="post",
         color="#1f4e79",
         lw=1.6,
-        label="poles (bloc CINC share ≥ 10%)",
+        label=f"poles (bloc CINC share ≥ {threshold:.0%})",
     )
     ax.plot(
         years,

@@ -24,8 +24,8 @@ probability.
 
 **Kernels**: the cascade is propagated over a (draws × states) boolean matrix — numpy on the CPU
 (bit-packed, 64 draws a word), torch on a CUDA GPU (``device="cuda"``; ``"auto"`` picks it when
-present) — in chunks of draws so memory stays bounded (draws are 16-bit integers per state and
-row: rates act at a resolution of 1/65536). Sweeps over every directed dyad run in one process or
+present) — in chunks of draws so memory stays bounded (numpy's draws are 16-bit integers per
+state and row, so rates act there at a resolution of 1/65536; torch draws float32 uniforms). Sweeps over every directed dyad run in one process or
 on Ray, partitioned and resumable (:mod:`foedus.cascade.sweep`).
 
 >>> from foedus import cascade
@@ -33,7 +33,7 @@ on Ray, partitioned and resumable (:mod:`foedus.cascade.sweep`).
 ['CHN', 'CUB', 'RUS']
 >>> mc = cascade.simulate("USA", "PRK", "2025-01-01", draws=100_000, seed=0)  # doctest: +SKIP
 >>> round(mc.p_join("Russia"), 2)  # doctest: +SKIP
-0.74
+0.75
 """
 
 from __future__ import annotations
@@ -44,15 +44,16 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from foedus import states
+from foedus.cascade import _engine
 from foedus.cascade._montecarlo import (
     check_draws,
     deterministic_rounds,
     frames,
+    plan_for,
     resolve_backend,
-    scenario_plan,
     summarise,
 )
-from foedus.cascade._plan import Plan, build_plan, normalise_verdicts
+from foedus.cascade._plan import Plan, normalise_verdicts
 from foedus.cascade._rates import LLM2000_RATE, RATE_PROVENANCE, UNKNOWN_RATE, Rates
 
 __all__ = [
@@ -74,13 +75,7 @@ __all__ = [
 
 def _scenario(attacker, target, date, place=None, kind=None, provoked=None):
     """The engine's Scenario (names resolved and checked: one-line errors for bad input)."""
-    from foedus.cascade import _engine
-
     return _engine.scenario(attacker, target, date, place=place, kind=kind, provoked=provoked)
-
-
-def _scenario_dict(sc) -> dict:
-    return sc.to_dict()
 
 
 def verdicts(
@@ -91,8 +86,6 @@ def verdicts(
     ``unknown``. Columns: ``attacker``, ``target``, ``responder``, ``verdict``, ``treaty_id``,
     ``kind`` (provision kind), ``article``.
     """
-    from foedus.cascade import _engine
-
     return _engine.closure(
         _scenario(attacker, target, date, place, kind, provoked), include_unknown=include_unknown
     )
@@ -109,13 +102,9 @@ def plan(attacker, target, date, rates: Rates | None = None, *, place=None, kind
 
 
 def _scenario_plan(sc, rates: Rates, table: pl.DataFrame | None) -> Plan:
-    from foedus.cascade import _engine
-
     if table is None:
         table = _engine.closure(sc, include_unknown=rates.unknown > 0)
-    universe = [*sc.attackers, sc.target]
-    full = build_plan(table, rates, universe=universe)
-    return scenario_plan(full, list(sc.attackers), [sc.target])
+    return plan_for(table, rates, list(sc.attackers), [sc.target])
 
 
 # --------------------------------------------------------------------------- deterministic
@@ -131,8 +120,6 @@ def rounds(attacker, target, date, *, place=None, kind=None, provoked=None,
     it), ``treaty_id``, ``article``. Straight from the engine's ``respond(scenario,
     cascade=True)``; with ``verdicts=`` (a hand-made table) the kernel derives the same from it.
     """
-    from foedus.cascade import _engine
-
     sc = _scenario(attacker, target, date, place, kind, provoked)
     if verdicts is None:
         return _engine.engine_rounds(sc)
@@ -147,8 +134,6 @@ def rounds(attacker, target, date, *, place=None, kind=None, provoked=None,
 
 
 def _rounds_frame(entered: dict[int, tuple[int, int]], table: pl.DataFrame, sc) -> pl.DataFrame:
-    from foedus.cascade._engine import ROUNDS_SCHEMA
-
     rows = []
     for code, (side, rnd) in sorted(
         entered.items(), key=lambda kv: (kv[1][1], kv[1][0] == 1, kv[0])
@@ -199,7 +184,7 @@ def _rounds_frame(entered: dict[int, tuple[int, int]], table: pl.DataFrame, sc) 
                     "article": hit.get("article"),
                 }
             )
-    return pl.DataFrame(rows, schema=ROUNDS_SCHEMA)
+    return pl.DataFrame(rows, schema=_engine.ROUNDS_SCHEMA)
 
 
 # --------------------------------------------------------------------------- Monte Carlo
@@ -274,8 +259,6 @@ def simulate(
     rates = rates or Rates()
     kernel, dev = resolve_backend(device, backend)
     sc = _scenario(attacker, target, date, place, kind, provoked)
-    from foedus.cascade import _engine
-
     began = time.perf_counter()
     table = (
         normalise_verdicts(verdicts)
@@ -319,7 +302,7 @@ def simulate(
 
         device_label = f"{dev} ({device_name(dev)})"
     return MonteCarlo(
-        scenario=_scenario_dict(sc),
+        scenario=sc.to_dict(),
         draws=draws,
         seed=seed,
         backend=kernel,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -9,7 +10,8 @@ import numpy as np
 import polars as pl
 
 from foedus.cascade._kernels import WORD, _unpack, reference, run_numpy
-from foedus.cascade._plan import Plan, restrict
+from foedus.cascade._plan import Plan, build_plan, restrict
+from foedus.cascade._rates import Rates
 from foedus.errors import InvalidArgument
 
 Device = str  # "cpu", "cuda", "cuda:N", "auto"
@@ -32,7 +34,7 @@ def resolve_backend(device: Device = "auto", backend: str | None = None) -> tupl
         return "numpy", "cpu"
     if device == "cpu":
         return (backend or "numpy"), "cpu"
-    if device.startswith("cuda"):
+    if re.fullmatch(r"cuda(:\d+)?", device):
         if backend == "numpy":
             raise InvalidArgument("the numpy backend runs on the CPU only: use --device cpu")
         if not cuda_available():
@@ -41,7 +43,7 @@ def resolve_backend(device: Device = "auto", backend: str | None = None) -> tupl
                 f"{'is' if _has_torch() else 'is not'} installed): use --device cpu or auto"
             )
         return "torch", device
-    raise InvalidArgument(f"unknown device '{device}': use cpu, cuda or auto")
+    raise InvalidArgument(f"unknown device '{device}': use cpu, cuda, cuda:N or auto")
 
 
 def _has_torch() -> bool:
@@ -285,8 +287,7 @@ def reachable(plan: Plan, attackers: list[int], targets: list[int]) -> np.ndarra
     superset of what any draw reaches; the Monte Carlo then runs on those states only.
     """
     init0, init1 = plan.init([(attackers, targets)])
-    certain = Plan(**{**plan.__dict__, "rate": np.ones_like(plan.rate)})
-    chunk = next(run_numpy(certain, init0, init1, draws=1, exclusive=False))
+    chunk = next(run_numpy(plan.certain(), init0, init1, draws=1, exclusive=False))
     b0, b1 = chunk.bools()
     return np.flatnonzero(b0[:, 0] | b1[:, 0])
 
@@ -296,13 +297,19 @@ def scenario_plan(plan: Plan, attackers: list[int], targets: list[int]) -> Plan:
     return restrict(plan, reachable(plan, attackers, targets))
 
 
+def plan_for(table: pl.DataFrame, rates: Rates, attackers: list[int], targets: list[int]) -> Plan:
+    """The plan of a verdict table under ``rates``, cut to the states a war of ``attackers`` on
+    ``targets`` can reach (they are indexed even when no verdict names them)."""
+    full = build_plan(table, rates, universe=[*attackers, *targets])
+    return scenario_plan(full, attackers, targets)
+
+
 def deterministic_rounds(
     plan: Plan, attackers: list[int], targets: list[int]
 ) -> dict[int, tuple[int, int]]:
     """ccode → (side, round) when every commitment in ``plan`` is honoured (rates > 0 count as 1)."""
     init0, init1 = plan.init([(attackers, targets)])
-    certain = Plan(**{**plan.__dict__, "rate": np.ones_like(plan.rate)})
-    chunk = next(run_numpy(certain, init0, init1, draws=1, record_entry=True))
+    chunk = next(run_numpy(plan.certain(), init0, init1, draws=1, record_entry=True))
     b0, b1 = chunk.bools()
     out = {}
     for i in np.flatnonzero(b0[:, 0] | b1[:, 0]).tolist():

@@ -14,14 +14,12 @@ commitments hold against every attacker), so they are stored once as groups; the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from foedus.cascade._rates import Rates
-
-VERDICT_COLUMNS = ("attacker", "target", "responder", "verdict", "treaty_id", "kind")
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,10 @@ class Plan:
             verdict=self.verdict[keep],
         )
 
+    def certain(self) -> Plan:
+        """The same plan with every commitment honoured (rate 1)."""
+        return replace(self, rate=np.ones_like(self.rate))
+
     def init(self, sides: list[tuple[list[int], list[int]]]) -> tuple[np.ndarray, np.ndarray]:
         """Boolean (n_scenarios, k) masks of the initial attackers and targets."""
         init0 = np.zeros((len(sides), self.k), dtype=bool)
@@ -75,19 +77,6 @@ class Plan:
             init0[row, self.index(attackers)] = True
             init1[row, self.index(targets)] = True
         return init0, init1
-
-
-def _empty_verdicts() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "attacker": pl.Int64,
-            "target": pl.Int64,
-            "responder": pl.Int64,
-            "verdict": pl.Utf8,
-            "treaty_id": pl.Utf8,
-            "kind": pl.Utf8,
-        }
-    )
 
 
 def normalise_verdicts(frame: pl.DataFrame) -> pl.DataFrame:

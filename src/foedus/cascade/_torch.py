@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from foedus.cascade._kernels import needs_draws
 from foedus.cascade._plan import Plan
 from foedus.errors import InvalidArgument
 
@@ -44,18 +45,6 @@ def device_name(device: str) -> str:
     return "cpu (torch)"
 
 
-class TorchChunk:
-    """One chunk's results on the host: bool sides (k, rows) and rounds per row."""
-
-    __slots__ = ("rounds", "row0", "rows", "side0", "side1")
-
-    def __init__(self, row0, rows, side0, side1, rounds) -> None:
-        self.row0, self.rows, self.side0, self.side1, self.rounds = row0, rows, side0, side1, rounds
-
-    def bools(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.side0, self.side1
-
-
 def run_torch(
     plan: Plan,
     init0: np.ndarray,
@@ -66,12 +55,11 @@ def run_torch(
     device: str = "cuda",
     rows_per_chunk: int | None = None,
     max_rounds: int = 255,
-    reduce=None,
+    reduce,
 ):
-    """Yield results chunk by chunk (``reduce(side0, side1, rounds)`` runs on the device when given).
-
-    Without ``reduce`` each chunk is copied back as :class:`TorchChunk`; with it, whatever
-    ``reduce`` returns is yielded (statistics computed on the GPU, only small arrays copied).
+    """Yield ``reduce(side0, side1, rounds)`` chunk by chunk: the bool (rows, k) sides and the
+    rounds per row stay on the device, so statistics are computed there and only what ``reduce``
+    returns (small arrays) is copied back.
     """
     torch = import_torch()
     if np.any(plan.rate <= 0):  # a commitment never honoured is no edge
@@ -94,7 +82,7 @@ def run_torch(
     )  # (k, n_groups)
     resp_states, slot = np.unique(plan.resp, return_inverse=True)
     slot_t = torch.as_tensor(slot, device=dev)
-    randomised = bool(np.any((plan.rate > 0) & (plan.rate < 1)))
+    randomised = needs_draws(plan)
     gen = torch.Generator(device=dev)
     for chunk, row0 in enumerate(range(0, total, step)):
         rows = min(step, total - row0)
@@ -130,9 +118,4 @@ def run_torch(
             s0 |= new0
             s1 |= new1
             rounds[row_changed] = rnd
-        if reduce is not None:
-            yield reduce(s0, s1, rounds)
-        else:
-            yield TorchChunk(
-                row0, rows, s0.T.cpu().numpy(), s1.T.cpu().numpy(), rounds.cpu().numpy()
-            )
+        yield reduce(s0, s1, rounds)

@@ -14,6 +14,8 @@ Results go to parquet, one file per (date, attacker) partition::
 
 Each file is written to a temporary name and renamed into place, so a partition is either
 complete or absent; a sweep run again skips the partitions already there (resumable).
+``OUT/sweep.json`` records the settings the rows depend on (``draws``, and with draws the seed
+and rates), so a folder is only ever resumed with the settings that wrote it.
 Partitions run in one process or as Ray tasks (``use_ray=True``; a local Ray by default,
 ``address=`` for a cluster). A partition's result depends only on its date, attacker, draws and
 seed, so both ways give the same table.
@@ -28,6 +30,7 @@ least one state joins).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
@@ -37,7 +40,7 @@ import polars as pl
 
 from foedus import states
 from foedus.cascade._rates import Rates
-from foedus.dates import parse_date, today
+from foedus.dates import EARLIEST, parse_date, today
 from foedus.errors import InvalidArgument
 
 SCHEMA = {
@@ -214,6 +217,40 @@ def _run_partition(day, attacker, targets, found, abbrevs, draws, seed, target, 
     return frame.height
 
 
+def _settings(draws: int, seed: int, rates: Rates | None) -> dict:
+    """What a partition's rows depend on besides its date and attacker (JSON types)."""
+    settings: dict = {"draws": int(draws)}
+    if draws > 0:
+        settings |= {"seed": int(seed), "rates": (rates or Rates()).to_dict()}
+    return json.loads(json.dumps(settings))  # as read back: int keys of by_state become strings
+
+
+def _claim(out: Path, settings: dict) -> None:
+    """Record ``settings`` in ``out/sweep.json``, or refuse a folder written with other settings
+    (skipping its partitions would mix two sweeps in one table)."""
+    if out.exists() and not out.is_dir():
+        raise InvalidArgument(f"{out} is a file: give a folder for the sweep's partitions")
+    path = out / "sweep.json"
+    if path.is_file():
+        try:
+            before = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            before = None
+        if before != settings:
+            raise InvalidArgument(
+                f"{out} holds a sweep written with other settings ({path.name}: "
+                f"{json.dumps(before)}): resume it with those, or write to another --out folder"
+            )
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{path.name}.{os.getpid()}.tmp"  # written whole, then renamed into place
+    try:
+        tmp.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _dates(date, start, end) -> list[dt.date]:
     if date is not None:
         if start is not None or end is not None:
@@ -221,11 +258,10 @@ def _dates(date, start, end) -> list[dt.date]:
         return [parse_date(date)]
     if start is None:
         raise InvalidArgument("give --date YYYY-MM-DD or --from YEAR [--to YEAR]")
-    end = today().year if end is None else int(end)
-    if not 1816 <= int(start) <= end <= today().year:
-        raise InvalidArgument(
-            f"years {start}–{end} must lie within 1816–{today().year}, first ≤ last"
-        )
+    first, last = EARLIEST.year, today().year
+    end = last if end is None else int(end)
+    if not first <= int(start) <= end <= last:
+        raise InvalidArgument(f"years {start}–{end} must lie within {first}–{last}, first ≤ last")
     return [dt.date(y, 1, 1) for y in range(int(start), end + 1)]
 
 
@@ -249,7 +285,8 @@ def run(
     out = Path(out)
     began = time.perf_counter()
     days = _dates(date, start, end)
-    written = skipped = rows = 0
+    _claim(out, _settings(draws, seed, rates))
+    skipped = 0
     jobs: list[tuple] = []
     for day in days:
         members = states.members_on(day)

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from foedus import data, states
-from foedus.cascade._montecarlo import deterministic_rounds, scenario_plan, summarise
+from foedus import states
+from foedus.cascade._montecarlo import deterministic_rounds, plan_for, summarise
 from foedus.cascade._rates import Rates
 
 
@@ -45,20 +45,22 @@ class Validation:
 
 @functools.cache
 def wars_table() -> pl.DataFrame:
-    """COW inter-state war participants with their first entry day (day −9 → 1st of the month)."""
-    raw = data.load("cow_inter_state_war")
+    """COW inter-state war participants with their first entry day, as :mod:`foedus.validation`
+    reads them (:func:`foedus.validation.cow_wars`: one reader of the war file)."""
+    from foedus.validation import cow_wars
 
-    def fix(col: str, low: int) -> pl.Expr:
-        return pl.when(pl.col(col) < low).then(low).otherwise(pl.col(col))
-
-    return raw.select(
-        pl.col("WarNum").cast(pl.Int64).alias("war"),
-        pl.col("WarName").alias("war_name"),
-        pl.col("ccode").cast(pl.Int64),
-        pl.col("Side").cast(pl.Int64).alias("side"),
-        (pl.col("Initiator") == 1).alias("initiator"),
-        pl.date(pl.col("StartYear1"), fix("StartMonth1", 1), fix("StartDay1", 1)).alias("start"),
-    ).sort("war", "start", "ccode")
+    return (
+        cow_wars()
+        .select(
+            pl.col("war").cast(pl.Int64),
+            "war_name",
+            pl.col("ccode").cast(pl.Int64),
+            pl.col("side").cast(pl.Int64),
+            (pl.col("initiator") == 1).alias("initiator"),
+            "start",
+        )
+        .sort("war", "start", "ccode")
+    )
 
 
 def _onsets(wars: list[int] | None) -> list[dict]:
@@ -147,7 +149,6 @@ def cascade(
 ) -> Validation:
     """Score the cascade against who joined COW inter-state wars (all wars, or ``wars`` by number)."""
     from foedus.cascade import _engine
-    from foedus.cascade._plan import build_plan
 
     rates = rates or Rates()
     state_rows: list[dict] = []
@@ -167,10 +168,9 @@ def cascade(
             include_unknown=rates.unknown > 0,
             check_system=False,
         )
-        universe = [*attackers, *targets]
-        certain = build_plan(table, Rates.certain(), universe=universe)
-        det = deterministic_rounds(scenario_plan(certain, attackers, targets), attackers, targets)
-        p = scenario_plan(build_plan(table, rates, universe=universe), attackers, targets)
+        certain = plan_for(table, Rates.certain(), attackers, targets)
+        det = deterministic_rounds(certain, attackers, targets)
+        p = plan_for(table, rates, attackers, targets)
         i0, i1 = p.init([(attackers, targets)])
         summary = summarise(p, i0, i1, draws=draws, seed=seed, backend="numpy", device="cpu")
         n = max(summary.rows, 1)

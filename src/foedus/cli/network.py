@@ -52,6 +52,14 @@ def _echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+def _table(*columns: str, title: str | None = None, fold: bool = False) -> Table:
+    """A borderless table with a rule under its header (every table these commands print)."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title)
+    for column in columns:
+        table.add_column(column, **({"overflow": "fold"} if fold else {}))
+    return table
+
+
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.1f}%"
 
@@ -78,27 +86,20 @@ def network_cmd(
 
     if (year is None) == (date is None):
         raise InvalidArgument("give exactly one of --year or --date, e.g. --year 1914")
-    day = network._day(year if year is not None else date)
     weights = _weights(kinds)
-    edges = network.graph(day, weights=weights)
+    row = network.summary(year if year is not None else date, seed=seed, weights=weights)
+    day = row["date"]
     blocs = network.blocs(day, seed=seed, weights=weights)
     cent = network.centrality(day, weights=weights).sort("eigenvector", descending=True)
-    row = (
-        network.network_series(day.year, day.year, seed=seed, weights=weights).row(0, named=True)
-        if day.month == 1 and day.day == 1
-        else None
-    )
-    n = blocs.height
-    density = (2 * edges.height / (n * (n - 1))) if n > 1 else 0.0
     if as_json:
         _echo_json(
             {
                 "date": day.isoformat(),
-                "n_states": n,
-                "n_ties": edges.height,
-                "density": density,
-                "n_poles": blocs.unique("bloc").filter(pl.col("pole")).height,
-                "ties": edges.to_dicts(),
+                "n_states": row["n_states"],
+                "n_ties": row["n_ties"],
+                "density": row["density"],
+                "n_poles": row["n_poles"],
+                "ties": network.graph(day, weights=weights).to_dicts(),
                 "blocs": blocs.to_dicts(),
                 "centrality": cent.to_dicts(),
                 "weights": weights or dict(network.OBLIGATION_WEIGHTS),
@@ -107,19 +108,16 @@ def network_cmd(
         return
     console = _console()
     console.print(f"[bold]Alliance network on {day.isoformat()}[/bold]")
-    console.print(f"{n} states, {edges.height} tied pairs, density {density:.3f}")
-    if row is not None:
-        console.print(
-            f"modularity {row['modularity']:.3f}, {row['n_poles']} poles (bloc CINC share ≥ 10%, CINC {row['cinc_year']})"
-        )
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        title="Blocs (two or more members, and poles)",
+    console.print(
+        f"{row['n_states']} states, {row['n_ties']} tied pairs, density {row['density']:.3f}"
     )
-    for column in ("bloc", "leader", "CINC share", "pole", "members"):
-        table.add_column(column, overflow="fold")
+    console.print(
+        f"modularity {row['modularity']:.3f}, {row['n_poles']} poles (bloc CINC share ≥ 10%, CINC {row['cinc_year']})"
+    )
+    table = _table(
+        "bloc", "leader", "CINC share", "pole", "members",
+        title="Blocs (two or more members, and poles)", fold=True,
+    )  # fmt: skip
     per_bloc = (
         blocs.filter((pl.col("bloc_size") > 1) | pl.col("pole"))
         .group_by("bloc", maintain_order=True)
@@ -139,11 +137,9 @@ def network_cmd(
             " ".join(b["abbrev"]),
         )
     console.print(table)
-    ctable = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="Most central states"
+    ctable = _table(
+        "state", "allies", "strength", "eigenvector", "betweenness", title="Most central states"
     )
-    for column in ("state", "allies", "strength", "eigenvector", "betweenness"):
-        ctable.add_column(column)
     for c in cent.head(top).iter_rows(named=True):
         ctable.add_row(
             f"{c['name']} ({c['abbrev']})",
@@ -153,9 +149,10 @@ def network_cmd(
             f"{c['betweenness']:.3f}",
         )
     console.print(ctable)
-    console.print(
-        "Tie weights: defense 3, offense 3, neutrality 2, consultation 1, non-aggression 1 (strongest tie of a pair)."
+    shown = ", ".join(
+        f"{k.replace('_', '-')} {v:g}" for k, v in (weights or network.OBLIGATION_WEIGHTS).items()
     )
+    console.print(f"Tie weights: {shown} (strongest tie of a pair).")
 
 
 # ----------------------------------------------------------------------------- polarity
@@ -177,14 +174,12 @@ def polarity_cmd(
 
     frame = network.polarity(start, end, seed=seed, threshold=threshold, weights=_weights(kinds))
     if plot is not None:
-        network.plot_polarity(frame, plot)
+        network.plot_polarity(frame, plot, threshold=threshold)
     if as_json:
         _echo_json(frame.to_dicts())
         return
     console = _console()
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("year", "poles", "effective", "largest bloc", "pole leaders (share)"):
-        table.add_column(column)
+    table = _table("year", "poles", "effective", "largest bloc", "pole leaders (share)")
     for r in frame.iter_rows(named=True):
         leaders = ", ".join(
             f"{p} {_pct(s)}" for p, s in zip(r["poles"], r["pole_shares"], strict=True)
@@ -193,7 +188,7 @@ def polarity_cmd(
         table.add_row(
             str(r["year"]) + carried,
             str(r["n_poles"]),
-            f"{r['effective_poles']:.2f}",
+            "—" if r["effective_poles"] is None else f"{r['effective_poles']:.2f}",
             _pct(r["largest_bloc_share"]),
             leaders,
         )
@@ -272,14 +267,10 @@ def cascade_cmd(
         _echo_json({"rounds": rounds.to_dicts(), "monte_carlo": mc.to_dict() if mc else None})
         return
     console = _console()
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        title="Deterministic cascade (every obligated state honours its word)",
-    )
-    for column in ("round", "state", "side", "triggered by", "treaty", "article"):
-        table.add_column(column, overflow="fold")
+    table = _table(
+        "round", "state", "side", "triggered by", "treaty", "article",
+        title="Deterministic cascade (every obligated state honours its word)", fold=True,
+    )  # fmt: skip
     seen: set[tuple[int, int]] = set()
     from foedus import states
 
@@ -302,14 +293,10 @@ def cascade_cmd(
     console.print(table)
     if mc is None:
         return
-    mtable = Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
+    mtable = _table(
+        "state", "P(join)", "attacker side", "target side", "det. round",
         title=f"Monte Carlo: {mc.draws:,} draws, seed {mc.seed}, {mc.backend} on {mc.device}, {mc.seconds:.2f} s",
-    )
-    for column in ("state", "P(join)", "attacker side", "target side", "det. round"):
-        mtable.add_column(column)
+    )  # fmt: skip
     responders = mc.states.filter(mc.states["role"] == "responder")
     shown = responders.head(max_states)
     for s in shown.iter_rows(named=True):
@@ -332,11 +319,9 @@ def cascade_cmd(
     console.print(
         f"Expected war size: {mc.expected_size():.2f} states (the scenario's own included)."
     )
-    wtable = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="Most likely coalitions"
+    wtable = _table(
+        "share", "attacker side", "target side", title="Most likely coalitions", fold=True
     )
-    for column in ("share", "attacker side", "target side"):
-        wtable.add_column(column, overflow="fold")
     for c in mc.coalitions.iter_rows(named=True):
         wtable.add_row(_pct(c["share"]), " ".join(c["attacker_side"]), " ".join(c["target_side"]))
     console.print(wtable)
@@ -376,8 +361,6 @@ def sweep_cmd(
     """Cascade of every directed dyad as a scenario, written to parquet by partition (resumable)."""
     from foedus.cascade import sweep
 
-    if date is None and start is None:
-        raise InvalidArgument("give --date YYYY-MM-DD or --from YEAR [--to YEAR]")
     report = sweep.run(
         out,
         date=date,
@@ -422,14 +405,10 @@ def validate_cascade_cmd(
         )
         return
     console = _console()
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
+    table = _table(
+        "model", "predicted", "joined", "hits", "precision", "recall", "Brier",
         title="Cascade vs. who joined COW inter-state wars",
-    )
-    for column in ("model", "predicted", "joined", "hits", "precision", "recall", "Brier"):
-        table.add_column(column)
+    )  # fmt: skip
     for r in result.summary.iter_rows(named=True):
         table.add_row(
             r["model"], str(r["predicted"]), str(r["joined"]), str(r["hits"]), _pct(r["precision"]), _pct(r["recall"]),
