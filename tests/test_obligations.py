@@ -223,6 +223,19 @@ def test_attackers_are_never_responders_and_their_own_pledges_to_the_target_are_
     assert any(p.ccode == 2 for p in r.attacker_pledges)
 
 
+def test_a_scenario_place_named_as_a_state_is_the_state_on_the_scenario_date():
+    s = Scenario.build(["USA"], "Yemen", "1980-01-01", place="Yemen")
+    assert s.place_info.administered_by == s.target == 678
+    assert s.to_dict()["place"]["key"] == "state:678"
+
+
+def test_annam_is_named_as_a_responder_not_by_its_atop_code_8152():
+    r = _respond(["GMY"], "FRN", "1880-01-01")
+    annam = r.get(8152)
+    assert (annam.name, annam.verdict, annam.treaty_id) == ("Annam", "consult", "atop:1320")
+    assert r.get("8152") == annam  # as `foedus respond --explain 8152` asks
+
+
 # ------------------------------------------------------------------------------ cascade
 
 
@@ -248,6 +261,21 @@ def test_cascade_round_two_uses_nato_article_6_forces_clause_for_allies_fighting
     assert _tie(japan_for_us, "usa_jpn_1960", "V").verdict == "not_obligated"
     assert "rounds" in r.to_dict()
     assert r.to_dict()["rounds"][0]["round"] == 1
+
+
+def test_cascade_trigger_cites_the_treaty_a_joiner_was_obligated_under():
+    # Mozambique attacks Canada: the Americas join in round 2 under Rio Art. 3(1), though some are
+    # also asked (and not obligated) under other ATOP alliances in that round.
+    r = respond(Scenario((541,), 20, "2025-01-01"), cascade=True)
+    for before, rnd in zip(r.rounds, r.rounds[1:], strict=False):
+        for trigger in rnd.triggers:
+            code = trigger["target"]["ccode"]
+            obliging = {
+                f"under {x.treaty_id} Art. {x.article} "
+                for x in before.responses
+                if x.ccode == code and x.verdict == "obligated"
+            }
+            assert any(cite in trigger["because"] for cite in obliging), trigger["because"]
 
 
 # ------------------------------------------------------------------------------ batch path
@@ -500,6 +528,16 @@ def test_json_is_the_same_dict_the_python_api_returns(capsys):
                         "--place", "Senkaku Islands", "--json")  # fmt: skip
     assert code == 0
     assert json.loads(out) == json.loads(json.dumps(respond(scenario).to_dict(), default=str))
+
+
+def test_json_explain_is_the_response_json_narrowed_to_one_state(capsys):
+    scenario = Scenario.build(["USA"], "PRK", "2025-01-01")
+    code, out, _ = _cli(capsys, "respond", "--attacker", "USA", "--target", "PRK", "--date", "2025-01-01",
+                        "--explain", "Russia", "--json")  # fmt: skip
+    assert code == 0
+    response = respond(scenario)
+    expected = response.to_dict() | {"responses": [response.get("Russia").to_dict()]}
+    assert json.loads(out) == json.loads(json.dumps(expected))
 
 
 # ------------------------------------------------------------------------------ history check

@@ -65,6 +65,22 @@ def test_a_state_name_gives_its_own_territory_and_none_gives_the_target_territor
     assert japan.in_region("pacific_area").status == "met"
 
 
+def test_a_state_name_as_place_is_the_state_in_the_system_on_the_date():
+    assert places.resolve("Germany", on="1970-01-01").administered_by == 260
+    assert places.resolve("Yemen", on="1980-01-01").administered_by == 678
+    assert places.resolve("Germany", on="2000-01-01").administered_by == 255
+
+
+def test_every_state_administers_its_own_territory_which_no_annexation_holds():
+    # The batch engine assesses a defence pledge's implicit place check once for all targets.
+    from foedus import states
+
+    for code in states.codes():
+        home = places.home(code)
+        assert home.administered_by == code
+        assert home.status in ("undisputed", "disputed")
+
+
 def test_whether_the_continental_united_states_lies_in_the_pacific_area_is_unclear():
     check = places.resolve("USA").in_region("pacific_area")
     assert check.status == "undecidable"

@@ -25,6 +25,7 @@ turns ``undecidable`` into the verdict ``unknown``: it never guesses.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import tomllib
 import unicodedata
@@ -222,6 +223,12 @@ def home(ccode: int) -> Place:
         else:
             flags[key] = ccode in yes
     claim = _raw().get("home_claims", {}).get(str(ccode), {})
+    # A state administers its own territory, and the batch engine relies on every such territory
+    # meeting a defence pledge's implicit place check alike (foedus.obligations.batch).
+    if claim.get("status", "undisputed") not in ("undisputed", "disputed"):
+        raise ValueError(
+            f"places.toml: home_claims.{ccode} has status '{claim['status']}' (use undisputed or disputed)"
+        )
     return Place(
         key=f"state:{ccode}",
         name=f"the territory of {label}",
@@ -258,11 +265,14 @@ def suggestions(query: str, limit: int = 3) -> list[str]:
     return found[:limit]
 
 
-def resolve(query: str | int | None, *, target: int | None = None) -> Place:
+def resolve(
+    query: str | int | None, *, target: int | None = None, on: dt.date | str | None = None
+) -> Place:
     """The place a scenario names: a gazetteer entry, a state's own territory, or by default the target's.
 
     ``query=None`` means the target's own territory (``target`` is then required). A state name,
-    ISO3 or COW code gives that state's own territory. Anything else raises
+    ISO3 or COW code gives that state's own territory; a name resolves to the state in the system
+    on ``on`` (the scenario's date: "Germany" is 260 in 1970). Anything else raises
     :class:`~foedus.errors.UnknownPlace` with the closest names.
     """
     from foedus import states
@@ -282,7 +292,7 @@ def resolve(query: str | int | None, *, target: int | None = None) -> Place:
         if key is not None:
             return places()[key]
     try:
-        return home(states.resolve(query))
+        return home(states.resolve(query, on=on))
     except UnknownState:
         pass
     close = "; ".join(suggestions(str(query)))

@@ -40,10 +40,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from foedus import data, states
-from foedus.obligations.engine import _respond_once, compile_registry
+from foedus import data
+from foedus.obligations.engine import compile_registry, respond
 from foedus.obligations.scenario import Scenario
 from foedus.places import Place
+from foedus.treaties import state_name as _name
 from foedus.treaties.model import Treaty
 from foedus.treaties.registry import Registry
 
@@ -196,13 +197,6 @@ def _share(frame: pl.DataFrame) -> dict:
     }
 
 
-def _name(code: int) -> str:
-    try:
-        return states.name(code)
-    except Exception:
-        return str(code)
-
-
 def validate_wars(
     registry: Registry | Iterable[Treaty] | None = None, *, until: int | None = None
 ) -> WarValidation:
@@ -262,8 +256,7 @@ def validate_wars(
                 attackers=attackers, target=target, date=onset, place=theatre(where, target), kind="state_of_war",
                 check_system=False,
             )  # fmt: skip
-            found, _ = _respond_once(compiled, scenario)
-            for r in found:
+            for r in respond(scenario, registry=compiled.registry).responses:
                 if r.ccode in initial_codes:
                     continue
                 if r.verdict == "unknown":
@@ -299,7 +292,7 @@ def validate_wars(
         war_rows.append({
             "war": war, "war_name": war_name, "onset": onset,
             "attackers": ", ".join(_name(a) for a in attackers), "targets": ", ".join(_name(t) for t in targets),
-            "place": "own territory" if theatre(where, targets[0]) is None else theatre(where, targets[0]).name,
+            "place": "own territory" if (shown := theatre(where, targets[0])) is None else shown.name,
             "obligated": len(obligated),
             "unknown": len(maybe),
             "honored": sum(1 for r in opp_rows if r["war"] == war and r["verdict"] == "obligated" and r["outcome"] == "honored"),
@@ -327,14 +320,7 @@ def validate_wars(
         "1816_1944": _share(sure.filter(early)),
         "all_wars_with_unknown": _share(opportunities),
         "1816_1944_with_unknown": _share(opportunities.filter(early)),
-        "neutrality": _share(neutrality)
-        | {
-            "share_honored": round(
-                neutrality.filter(pl.col("outcome") == "honored").height / neutrality.height, 4
-            )
-            if neutrality.height
-            else None
-        },
+        "neutrality": _share(neutrality),
         "wars": wars.height,
         "wars_with_obligations": wars.filter(pl.col("obligated") > 0).height,
         "skipped": skipped_frame.height,

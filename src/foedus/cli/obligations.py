@@ -5,20 +5,9 @@ check from :func:`foedus.validation.validate_wars`; ``--json`` prints ``Response
 same JSON the web app returns.
 
 ``foedus validate`` is a command group shared with other modules. Another CLI module adds a
-command to it in either of two ways:
-
-* define ``register_validate(validate_app: typer.Typer) -> None`` in the module (as
-  ``foedus.cli.network`` does for ``validate cascade``): this module's ``register`` calls it for
-  every module of :mod:`foedus.cli` that has one; or
-* register on :data:`validate_app` directly inside the module's own ``register(app)``::
-
-      from foedus.cli.obligations import validate_app
-
-      def register(app: typer.Typer) -> None:
-          validate_app.command("cascade")(validate_cascade)
-
-typer assembles the group when the command line runs, so the order of ``register`` calls does
-not matter.
+command to it by defining ``register_validate(validate_app: typer.Typer) -> None`` (as
+``foedus.cli.network`` does for ``validate cascade``): this module's ``register`` calls it for
+every module of :mod:`foedus.cli` that has one (``foedus.cli`` imports them all first).
 """
 
 from __future__ import annotations
@@ -223,9 +212,9 @@ def respond_cmd(
     response = respond(scenario, cascade=cascade)
     if as_json:
         data = response.to_dict()
-        if explain is not None:
+        if explain is not None:  # the same JSON, narrowed to one state's response
             found = response.get(explain)
-            data = {"scenario": data["scenario"], "responses": [found.to_dict()] if found else []}
+            data["responses"] = [found.to_dict()] if found else []
         _echo_json(data)
         return
     console = _console()

@@ -25,13 +25,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import get_args
 
 import polars as pl
 
 from foedus import places, states
 from foedus.dates import parse_date, today
-from foedus.obligations.engine import Compiled, compile_registry
-from foedus.obligations.rules import INTRINSIC, Facts, assess, citation_score
+from foedus.obligations.engine import VERDICT_ORDER, Compiled, compile_registry
+from foedus.obligations.rules import (
+    INTRINSIC,
+    NEUTRAL_RANK,
+    PLACE_CHECKS,
+    SCORE_SHIFT,
+    Facts,
+    Obligation,
+    assess,
+    citation_score,
+    combine,
+    named_adversaries,
+)
 from foedus.obligations.scenario import DEFAULT_KIND, parse_kind
 from foedus.treaties.model import Treaty
 from foedus.treaties.registry import Registry
@@ -39,12 +51,23 @@ from foedus.treaties.registry import Registry
 GENERIC = -1  # an attacker the treaty neither names nor counts as a party
 PARTY = -2  # an attacker that is a party to the treaty and not named as its adversary
 
-_SHIFT = 24
-_VERDICT = pl.Enum(["obligated", "unknown", "consult", "not_obligated"])
-_OBLIGATION = pl.Enum(["defend", "consult", "stay_neutral", "no_aggression", "none"])
+_VERDICT = pl.Enum(list(VERDICT_ORDER))
+_OBLIGATION = pl.Enum(list(get_args(Obligation)))
 
 #: Columns of :func:`respond_all`.
 COLUMNS = ("attacker", "target", "responder", "verdict", "obligation", "treaty_id", "article")
+
+
+def _attacker_variants(
+    named: tuple[int, ...], members: frozenset[int]
+) -> list[tuple[int, tuple[int, ...], frozenset[int]]]:
+    """(variant, attackers, members) for each kind of attacker a provision can tell apart: one it
+    neither names nor counts as a party, a party, and each named adversary."""
+    return [
+        (GENERIC, (GENERIC,), members),
+        (PARTY, (PARTY,), members | {PARTY}),
+        *((a, (a,), members) for a in named),
+    ]
 
 
 def _active(ties: pl.DataFrame, day: dt.date) -> pl.DataFrame:
@@ -63,6 +86,7 @@ def _variants(
     """
     rows: list[tuple] = []
     named_rows: list[tuple[str, int, int]] = []
+    located_rows: list[tuple[str, int, bool]] = []
     keys = (
         pledges.select("treaty_id", "provision", "beneficiary")
         .unique()
@@ -75,21 +99,15 @@ def _variants(
         treaty = compiled.treaties[t_id]
         provision = treaty.provisions[prov]
         members = compiled.members(t_id, day)
-        named = sorted(
-            {
-                a
-                for c in provision.conditions
-                if c.kind == "adversary" and c.decidable
-                for a in c.adversaries
-            }
-        )
+        named = named_adversaries(provision)
         named_rows.extend((t_id, prov, a) for a in named)
         located = any(c.kind == "location" for c in provision.conditions)
+        located_rows.append((t_id, prov, located))
+        # Without a location condition only the implicit place check reads the target, and every
+        # state's own territory meets it alike (places.home refuses an annexed home territory).
         for b in targets if located else targets[:1]:
             place = places.home(b)
-            variants = [(GENERIC, (GENERIC,), members), (PARTY, (PARTY,), members | {PARTY})]
-            variants += [(a, (a,), members) for a in named]
-            for variant, attackers, group in variants:
+            for variant, attackers, group in _attacker_variants(named, members):
                 facts = Facts(
                     attackers=attackers,
                     target=b,
@@ -107,7 +125,7 @@ def _variants(
                         b if located else GENERIC,
                         variant,
                         a.certain,
-                        citation_score(a, 0) >> _SHIFT,
+                        citation_score(a, 0) >> SCORE_SHIFT,
                     )
                 )
     assessed = pl.DataFrame(
@@ -130,10 +148,7 @@ def _variants(
         party_rows, schema={"treaty_id": pl.Utf8, "attacker": pl.Int64}, orient="row"
     )
     located = pl.DataFrame(
-        [
-            (t, p, any(c.kind == "location" for c in compiled.treaties[t].provisions[p].conditions))
-            for t, p in by_provision
-        ],
+        located_rows,
         schema={"treaty_id": pl.Utf8, "provision": pl.Int32, "located": pl.Boolean},
         orient="row",
     )
@@ -149,11 +164,17 @@ def _key(a: pl.Expr, b: pl.Expr, o: pl.Expr) -> pl.Expr:
     return (a * (1 << 28)) + (b * (1 << 14)) + o
 
 
+#: A responder's verdict for each ``possible * 3 + certain`` (possible >= certain): rules.combine's.
+_COMBINED = {p * 3 + c: combine(c, p) for p in range(3) for c in range(p + 1)}
+#: The duty a not_obligated verdict cites, by the ``neutral`` digit of the citation score.
+_NEUTRAL_DUTY = {rank: duty for duty, rank in NEUTRAL_RANK.items()}
+
+
 def _decide(frame: pl.DataFrame, cite: pl.DataFrame) -> pl.DataFrame:
     """From ``score``/``certain`` maxima to verdict, obligation and the cited treaty and article."""
-    unit = 1 << _SHIFT
+    # Decodes rules.citation_score: base-3 digits possible, certain, neutral, would_be above the order.
+    unit = 1 << SCORE_SHIFT
     top = pl.col("score") // unit
-    names = {0: "not_obligated", 1: "consult", 2: "obligated"}
     return (
         frame.with_columns(
             (top // 27).alias("possible"),
@@ -162,14 +183,13 @@ def _decide(frame: pl.DataFrame, cite: pl.DataFrame) -> pl.DataFrame:
         )
         .join(cite, on="order", how="left")
         .with_columns(
-            pl.when(pl.col("possible") != pl.col("certain")).then(pl.lit("unknown"))
-            .otherwise(pl.col("certain").replace_strict(names, return_dtype=pl.Utf8)).alias("verdict"),
+            (pl.col("possible") * 3 + pl.col("certain"))
+            .replace_strict(_COMBINED, return_dtype=pl.Utf8).alias("verdict"),
         )
         .with_columns(
             pl.when(pl.col("verdict") != "not_obligated").then(pl.col("pledge"))
-            .when(pl.col("neutral") == 2).then(pl.lit("stay_neutral"))
-            .when(pl.col("neutral") == 1).then(pl.lit("no_aggression"))
-            .otherwise(pl.lit("none")).alias("obligation"),
+            .otherwise(pl.col("neutral").replace_strict(_NEUTRAL_DUTY, default="none", return_dtype=pl.Utf8))
+            .alias("obligation"),
         )
         .with_columns(pl.col("verdict").cast(_VERDICT), pl.col("obligation").cast(_OBLIGATION))
     )  # fmt: skip
@@ -181,7 +201,7 @@ def _frame(compiled: Compiled, day: dt.date, kind: str, universe: list[int]) -> 
     if pledges.height == 0:
         return pl.DataFrame(schema=_EMPTY)
     assessed, named, parties, located = _variants(compiled, pledges, day, kind)
-    unit = 1 << _SHIFT
+    unit = 1 << SCORE_SHIFT
     orders = pledges.select("treaty_id", "provision", "order").unique()
     assessed = assessed.join(orders, on=["treaty_id", "provision"]).select(
         "order", "bkey", "variant", pl.col("certain").cast(pl.Int64), pl.col("top").cast(pl.Int64)
@@ -384,14 +404,11 @@ def respond_dyad_years(
 # A responder is ``obligated`` exactly when one of its ties to the target gives ``certain == 2``
 # (:func:`foedus.obligations.rules.combine`). An assessment depends on the attacker only through
 # its variant (as in round 1), and on the place and target only through the checks in
-# ``_PLACE_CHECKS`` — the location conditions and the implicit ``place`` check, which read the
+# ``rules.PLACE_CHECKS`` — the location conditions and the implicit ``place`` check, which read the
 # place and how the target relates to it (administers it, claims it, neither). So each
 # (provision, variant) is first assessed once: if a check that does not read the place fails or is
 # undecidable, no theatre can make it oblige. The rest are assessed once per (theatre, relation of
 # target to the theatre) and joined to the triples. Every verdict is still :func:`assess`'s.
-
-#: Check kinds whose status depends on the scenario's place and target (the rest do not).
-_PLACE_CHECKS = frozenset({"location", "place"})
 
 _TRIPLE = {"attacker": pl.Int64, "theatre": pl.Int64, "target": pl.Int64}
 _THEATRE_OUT = {**_TRIPLE, "responder": pl.Int64}
@@ -463,15 +480,11 @@ def _theatre(compiled: Compiled, day: dt.date, kind: str, triples: pl.DataFrame)
         treaty = compiled.treaties[t_id]
         provision = treaty.provisions[prov]
         members = compiled.members(t_id, day)
-        named = sorted(
-            {a for c in provision.conditions if c.kind == "adversary" and c.decidable for a in c.adversaries}
-        )  # fmt: skip
+        named = named_adversaries(provision)
         named_rows.extend((order, a) for a in named)
         party_rows.extend((order, a) for a in members)
-        variants = [(GENERIC, (GENERIC,), members), (PARTY, (PARTY,), members | {PARTY})]
-        variants += [(a, (a,), members) for a in named]
         t0, _, j0 = todo[0]
-        for variant, attackers, group in variants:
+        for variant, attackers, group in _attacker_variants(named, members):
 
             def facts(t: int, j: int, attackers=attackers, group=group) -> Facts:
                 return Facts(attackers=attackers, target=j, kind=kind, place=places.home(t),
@@ -479,7 +492,7 @@ def _theatre(compiled: Compiled, day: dt.date, kind: str, triples: pl.DataFrame)
 
             probe = assess(treaty, provision, facts(t0, j0))
             if any(
-                c.kind not in _PLACE_CHECKS and c.status in ("not_met", "undecidable")
+                c.kind not in PLACE_CHECKS and c.status in ("not_met", "undecidable")
                 for c in probe.checks
             ):
                 continue  # fails whatever the theatre: never obliges

@@ -73,10 +73,8 @@ def run_cascade(compiled: Compiled, scenario: Scenario) -> Response:
     defending: set[int] = {scenario.target}
     rounds: list[Round] = []
     best: dict[int, StateResponse] = {}
-    all_pledges = []
 
     responses, pledges = _respond_once(compiled, scenario)
-    all_pledges.extend(pledges)
     triggers = [_trigger(scenario.target, scenario.attackers, theatre_name, "the scenario")]
     number = 1
     while True:
@@ -96,13 +94,13 @@ def run_cascade(compiled: Compiled, scenario: Scenario) -> Response:
             if held is None or VERDICT_ORDER.index(r.verdict) < VERDICT_ORDER.index(held.verdict):
                 best[r.ccode] = r
         defending.update(joined)
-        frontier = [r for r in responses if r.ccode in joined]
-        frontier = list({r.ccode: r for r in frontier}.values())
-        if not frontier:
+        if not joined:
             break
+        # The obligated response each joiner entered under (the last where several targets obliged it).
+        entered = {r.ccode: r for r in responses if r.verdict == "obligated" and r.ccode in joined}
         number += 1
         responses, triggers = [], []
-        for joiner in sorted(frontier, key=lambda r: r.ccode):
+        for joiner in (entered[code] for code in joined):
             sub = Scenario(
                 attackers=scenario.attackers,
                 target=joiner.ccode,
@@ -120,7 +118,7 @@ def run_cascade(compiled: Compiled, scenario: Scenario) -> Response:
     return Response(
         scenario=scenario,
         responses=sort_responses(final),
-        attacker_pledges=tuple(all_pledges),
+        attacker_pledges=tuple(pledges),
         rounds=tuple(rounds),
         rule=RULE,
     )

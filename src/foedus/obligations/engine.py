@@ -12,6 +12,7 @@ import polars as pl
 
 from foedus import states
 from foedus.obligations.rules import (
+    RANK_NAME,
     Assessment,
     Check,
     Facts,
@@ -23,6 +24,7 @@ from foedus.obligations.rules import (
 )
 from foedus.obligations.scenario import Scenario
 from foedus.places import Place
+from foedus.treaties import state_name
 from foedus.treaties.model import PRIMARY_KINDS, Provision, Treaty
 from foedus.treaties.registry import Registry
 
@@ -170,8 +172,11 @@ class Response:
 
     def get(self, state: int | str) -> StateResponse | None:
         """The response of ``state`` (name or code), or None when it has no tie."""
-        code = states.resolve(state, on=self.scenario.date)
-        return next((r for r in self.responses if r.ccode == code), None)
+        by_code = {r.ccode: r for r in self.responses}
+        text = str(state).strip()
+        if text.isascii() and text.isdigit() and int(text) in by_code:  # also ATOP's 8152 (Annam)
+            return by_code[int(text)]
+        return by_code.get(states.resolve(state, on=self.scenario.date))
 
     def verdicts(self) -> dict[int, str]:
         """``{ccode: verdict}``."""
@@ -336,17 +341,16 @@ def _summarise(
         obligation = best.obligation if best.applies else "none"
     else:
         obligation = best.pledge
-    rank_name = {0: "not_obligated", 1: "consult", 2: "obligated"}
     return StateResponse(
         ccode=code,
-        name=states.name(code) if code in states.codes() else str(code),
+        name=state_name(code),
         verdict=verdict,
         obligation=obligation,  # type: ignore[arg-type]
         treaty_id=cited.treaty_id,
         treaty_name=cited.treaty_name,
         article=cited.article,
-        at_least=rank_name[certain],
-        at_most=rank_name[possible],
+        at_least=RANK_NAME[certain],
+        at_most=RANK_NAME[possible],
         trace=tuple(t for _, _, t in scored),
         round=round_no,
         target=target,
@@ -364,15 +368,14 @@ def _respond_once(compiled: Compiled, scenario: Scenario, *, exclude: frozenset[
         if o in attackers or o in exclude or not _active(row, day):
             continue
         treaty = compiled.treaties[row["treaty_id"]]
+        provision = treaty.provisions[row["provision"]]
         key = (row["treaty_id"], row["provision"])
         a = memo.get(key)
         if a is None:
-            provision = treaty.provisions[row["provision"]]
             facts = facts_for(
                 compiled, treaty.id, attackers, target, scenario.kind, place, scenario.provoked, day
             )
             a = memo[key] = assess(treaty, provision, facts)
-        provision = treaty.provisions[row["provision"]]
         tie = Tie(
             treaty_id=treaty.id,
             treaty_name=treaty.short_name or treaty.name,

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from foedus.places import Place
+from foedus.treaties import state_name
 from foedus.treaties.model import Condition, Provision, Treaty
 
 CheckStatus = Literal["met", "not_met", "undecidable", "recorded"]
@@ -59,6 +60,10 @@ INTRINSIC: dict[str, tuple[str, int]] = {
 
 #: Among provisions that all give ``not_obligated``, which one the verdict cites first.
 NEUTRAL_RANK: dict[str, int] = {"stay_neutral": 2, "no_aggression": 1}
+
+#: Check kinds whose status reads the scenario's place, or how the target relates to it (administers
+#: it, claims it); no other check does. The batch theatre rounds rely on this: keep it true here.
+PLACE_CHECKS = frozenset({"location", "place"})
 
 _KIND_LABEL = {
     "threat": "a threat of armed attack",
@@ -96,8 +101,8 @@ class Check:
 class Facts:
     """What the rules need to know about a scenario, as seen from one treaty.
 
-    ``attackers`` are COW codes (the batch path uses ``-1`` for "an attacker the treaty does not
-    name"); ``members`` are the treaty's parties on the date.
+    ``attackers`` are COW codes (the batch path uses negative codes for "an attacker the treaty
+    does not name" and "a party to the treaty"); ``members`` are the treaty's parties on the date.
     """
 
     attackers: tuple[int, ...]
@@ -110,14 +115,8 @@ class Facts:
 
 
 def _name(code: int) -> str:
-    if code < 0:
-        return "the attacker"
-    from foedus.treaties import state_name
-
-    try:
-        return state_name(code)
-    except Exception:  # an ATOP code outside the COW list
-        return str(code)
+    # state_name also names ATOP's non-COW code (8152, Annam) and never raises.
+    return "the attacker" if code < 0 else state_name(code)
 
 
 def _names(codes: tuple[int, ...] | list[int]) -> str:
@@ -277,6 +276,15 @@ def _condition(c: Condition, f: Facts) -> Check:
 # ------------------------------------------------------------------------------ implicit checks
 
 
+def named_adversaries(p: Provision) -> tuple[int, ...]:
+    """The states ``p``'s decidable adversary conditions name, sorted: the only attackers (besides
+    parties to the treaty) whose identity can change what ``p`` gives."""
+    named = {
+        a for c in p.conditions if c.kind == "adversary" and c.decidable for a in c.adversaries
+    }
+    return tuple(sorted(named))
+
+
 def _attack_kind(p: Provision, f: Facts) -> Check | None:
     if any(c.kind == "conflict_type" and c.decidable and c.conflict_types for c in p.conditions):
         return None
@@ -376,9 +384,7 @@ def _intra(p: Provision, f: Facts) -> Check | None:
     if not inside:
         return None
     text = "The attacker must not itself be a party to the treaty, unless the treaty says how it treats attacks by a party."
-    named = {
-        a for c in p.conditions if c.kind == "adversary" and c.decidable for a in c.adversaries
-    }
+    named = named_adversaries(p)
     if all(a in named for a in inside):
         return Check(
             "intra_alliance",
@@ -439,6 +445,10 @@ def assess(treaty: Treaty, provision: Provision, facts: Facts) -> Assessment:
     return Assessment(tuple(checks), RANK_NAME[rank], obligation, obligation, rank, rank, True)  # type: ignore[arg-type]
 
 
+#: Bits of :func:`citation_score` below the verdict digits: the provision's order lives there.
+SCORE_SHIFT = 24
+
+
 def citation_score(a: Assessment, order: int) -> int:
     """An integer that ranks a responder's provisions: the highest is the one its verdict cites.
 
@@ -449,8 +459,9 @@ def citation_score(a: Assessment, order: int) -> int:
     """
     neutral = NEUTRAL_RANK.get(a.obligation, 0) if a.applies else 0
     would_be = {"defend": 2, "consult": 1}.get(a.pledge, 0)
-    return ((((a.possible * 3 + a.certain) * 3 + neutral) * 3 + would_be) << 24) + (
-        (1 << 24) - 1 - order
+    # Base-3 digits above SCORE_SHIFT: possible, certain, neutral, would_be (the batch path decodes them).
+    return ((((a.possible * 3 + a.certain) * 3 + neutral) * 3 + would_be) << SCORE_SHIFT) + (
+        (1 << SCORE_SHIFT) - 1 - order
     )
 
 

@@ -110,7 +110,7 @@ class Scenario:
     @property
     def place_info(self) -> places.Place:
         """The resolved place (the target's own territory when ``place`` is ``None``)."""
-        return places.resolve(self.place, target=self.target)
+        return places.resolve(self.place, target=self.target, on=self.date)
 
     def to_dict(self) -> dict:
         """A JSON-able description."""
