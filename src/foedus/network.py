@@ -485,8 +485,6 @@ def plot_polarity(frame: pl.DataFrame, target, *, threshold: float = POLE_THRESH
 
     ``threshold``: the one the series was computed with (it labels the chart).
     """
-    import os
-    import tempfile
     from pathlib import Path
 
     import matplotlib
@@ -522,15 +520,10 @@ def plot_polarity(frame: pl.DataFrame, target, *, threshold: float = POLE_THRESH
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp.png")
-    os.close(fd)
+    from foedus.data import atomic_target
+
     try:
-        fig.savefig(tmp, format="png")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a saved chart is not
-        os.replace(tmp, target)
+        with atomic_target(target) as tmp:
+            fig.savefig(tmp, format="png")
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -242,13 +242,10 @@ def _claim(out: Path, settings: dict) -> None:
                 f"{json.dumps(before)}): resume it with those, or write to another --out folder"
             )
         return
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / f".{path.name}.{os.getpid()}.tmp"  # written whole, then renamed into place
-    try:
-        tmp.write_text(json.dumps(settings, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    from foedus.data import atomic_target
+
+    with atomic_target(path) as tmp:
+        Path(tmp).write_text(json.dumps(settings, indent=2), encoding="utf-8")
 
 
 def _dates(date, start, end) -> list[dt.date]:

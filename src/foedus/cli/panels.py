@@ -12,8 +12,6 @@ into one line on stderr and exit code 2.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -81,31 +79,22 @@ def write_table(frame, path: Path) -> None:
         raise InvalidArgument(f"cannot write {target}: the folder {target.parent} does not exist")
     if target.is_dir():
         raise InvalidArgument(f"cannot write {target}: it is a folder; name a file in it")
+    from foedus.data import atomic_target
+
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as err:
-        raise InvalidArgument(f"cannot write {target}: {err.strerror}") from None
-    os.close(fd)
-    try:
-        if suffix == ".parquet":
-            frame.write_parquet(tmp)
-        elif suffix == ".csv":
-            frame.write_csv(tmp, null_value="NA")
-        elif suffix in (".feather", ".arrow", ".ipc"):
-            frame.write_ipc(tmp)
-        elif suffix == ".json":
-            frame.write_json(tmp)
-        else:  # .dta through pandas: Stata has no nullable integers, so those become doubles
-            frame.to_pandas().to_stata(tmp, write_index=False, version=118)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a table is not
-        os.replace(tmp, target)
+        with atomic_target(target) as tmp:
+            if suffix == ".parquet":
+                frame.write_parquet(tmp)
+            elif suffix == ".csv":
+                frame.write_csv(tmp, null_value="NA")
+            elif suffix in (".feather", ".arrow", ".ipc"):
+                frame.write_ipc(tmp)
+            elif suffix == ".json":
+                frame.write_json(tmp)
+            else:  # .dta through pandas: Stata has no nullable integers, so those become doubles
+                frame.to_pandas().to_stata(tmp, write_index=False, version=118)
     except OSError as err:
         raise InvalidArgument(f"cannot write {target}: {err.strerror or err}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _build(kind: str, system: str, directed: bool, years: str | None, add: str, mry: str):

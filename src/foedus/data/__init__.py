@@ -23,6 +23,7 @@ a mirror laid out like ``FOEDUS_DATA_DIR`` instead of the pinned URLs.
 from foedus.data._registry import Dataset, dataset, datasets
 from foedus.data._store import (
     FetchResult,
+    atomic_target,
     cache_dir,
     cite,
     data_dir,
@@ -36,6 +37,7 @@ from foedus.data._store import (
 __all__ = [
     "Dataset",
     "FetchResult",
+    "atomic_target",
     "cache_dir",
     "cite",
     "data_dir",
