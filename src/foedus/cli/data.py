@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
+from foedus.cli._output import echo_json
 from foedus.errors import InvalidArgument
 
 data_app = typer.Typer(
@@ -66,7 +66,7 @@ def status_command(
 
     frame = data.status()
     if as_json:
-        typer.echo(json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False))
+        echo_json(frame.to_dicts())
         return
     console = Console(highlight=False)
     colour = {"ok": "green", "missing": "yellow", "checksum mismatch": "red"}

@@ -6,15 +6,15 @@ Parsing and rendering only: the answers come from :mod:`foedus.network` and
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from foedus.cli._output import echo_json
 from foedus.errors import InvalidArgument
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables")]
@@ -46,10 +46,6 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, sa
 
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
-
-
-def _echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
 def _table(*columns: str, title: str | None = None, fold: bool = False) -> Table:
@@ -92,7 +88,7 @@ def network_cmd(
     blocs = network.blocs(day, seed=seed, weights=weights)
     cent = network.centrality(day, weights=weights).sort("eigenvector", descending=True)
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "date": day.isoformat(),
                 "n_states": row["n_states"],
@@ -176,7 +172,7 @@ def polarity_cmd(
     if plot is not None:
         network.plot_polarity(frame, plot, threshold=threshold)
     if as_json:
-        _echo_json(frame.to_dicts())
+        echo_json(frame.to_dicts())
         return
     console = _console()
     table = _table("year", "poles", "effective", "largest bloc", "pole leaders (share)")
@@ -264,7 +260,7 @@ def cascade_cmd(
             kind=kind,
         )
     if as_json:
-        _echo_json({"rounds": rounds.to_dicts(), "monte_carlo": mc.to_dict() if mc else None})
+        echo_json({"rounds": rounds.to_dicts(), "monte_carlo": mc.to_dict() if mc else None})
         return
     console = _console()
     table = _table(
@@ -373,7 +369,7 @@ def sweep_cmd(
         attackers=attacker or None,
     )
     if as_json:
-        _echo_json(report)
+        echo_json(report)
         return
     console = _console()
     console.print(
@@ -396,7 +392,7 @@ def validate_cascade_cmd(
 
     result = validate.cascade(draws=draws, seed=seed)
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "summary": result.summary.to_dicts(),
                 "states": result.states.to_dicts(),

@@ -12,14 +12,15 @@ every module of :mod:`foedus.cli` that has one (``foedus.cli`` imports them all 
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from foedus.cli._output import echo_json
 
 validate_app = typer.Typer(
     name="validate",
@@ -42,10 +43,6 @@ _DUTY = {
 
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
-
-
-def _echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
 def _why(r) -> str:
@@ -215,7 +212,7 @@ def respond_cmd(
         if explain is not None:  # the same JSON, narrowed to one state's response
             found = response.get(explain)
             data["responses"] = [found.to_dict()] if found else []
-        _echo_json(data)
+        echo_json(data)
         return
     console = _console()
     if explain is not None:
@@ -274,7 +271,7 @@ def places_cmd(as_json: JsonFlag = False) -> None:
             "in": sorted(k for k, v in p.regions.items() if v), "unclear": sorted(p.unclear), "aliases": list(p.aliases),
         })  # fmt: skip
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "places": rows,
                 "regions": {
@@ -309,7 +306,7 @@ def validate_wars_cmd(
 
     result = validate_wars(until=until)
     if as_json:
-        _echo_json(result.to_dict())
+        echo_json(result.to_dict())
         return
     console = _console()
     s = result.summary

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from foedus.cli._output import echo_json
 
 SystemOption = Annotated[str, typer.Option("--system", "-s", help="State system: cow or gw.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -32,7 +33,7 @@ def states_command(
     day = parse_date(date) if date is not None else None
     rows = states.table(day, system)  # type: ignore[arg-type]  # checks the system name
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(rows)
         return
     column = states.CODE_COLUMN[system]
     title = f"{system.upper()} states" + (f" on {date}" if date else f" ({len(rows)} ever)")
@@ -70,7 +71,7 @@ def state_command(
     day = parse_date(date, check_range=False) if date is not None else None
     info = states.state(query, system=system, on=day)  # type: ignore[arg-type]
     if as_json:
-        typer.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
+        echo_json(info.to_dict())
         return
     console = Console(highlight=False)
     console.print(

@@ -7,8 +7,7 @@ the same objects the Python API returns.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich import box
@@ -16,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from foedus.cli._output import echo_json
 from foedus.dates import today
 
 _KIND_LABEL = {
@@ -40,10 +40,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a 
 
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
-
-
-def _echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
 def _kinds(kinds: list[str]) -> str:
@@ -85,7 +81,7 @@ def treaties_cmd(
     found = treaties(state=state, date=date, kind=kind)
     rows = [summary(t) for t in found]
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("id", no_wrap=True)
@@ -131,7 +127,7 @@ def treaty_cmd(
 
     t = registry().get(treaty_id)
     if as_json:
-        _echo_json(detail(t))
+        echo_json(detail(t))
         return
     console = _console()
     console.print(Text(t.name, style="bold"))
@@ -233,7 +229,7 @@ def allies_cmd(
     day = dates.parse_date(date) if date else today()
     found = allies(state, day, kind=kind, include_nonaggression=all_kinds)
     if as_json:
-        _echo_json([a.model_dump(mode="json") for a in found])
+        echo_json([a.model_dump(mode="json") for a in found])
         return
     code = state_code(state, day)
     console = _console()
@@ -311,7 +307,7 @@ def history_cmd(
 
     tl = history(a, b)
     if as_json:
-        _echo_json(tl.model_dump(mode="json"))
+        echo_json(tl.model_dump(mode="json"))
         return
     console = _console()
     console.print(
