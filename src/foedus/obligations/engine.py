@@ -247,11 +247,7 @@ def as_registry(registry: Registry | Iterable[Treaty] | None) -> Registry:
 
 def with_treaties(base: Registry, extra: Iterable[Treaty]) -> Registry:
     """``base`` plus ``extra`` treaties (a registry variant, e.g. to test that adding a treaty changes nothing else)."""
-    return Registry(
-        curated=[*base.curated, *extra],
-        atop=getattr(base, "_atop", None),
-        atop_ties=base.atop_ties if base.has_atop else None,
-    )
+    return base.plus(extra)
 
 
 def compile_registry(registry: Registry | Iterable[Treaty] | None = None) -> Compiled:

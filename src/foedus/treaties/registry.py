@@ -85,6 +85,14 @@ class Registry:
         """Whether ATOP's alliances are part of this registry."""
         return bool(self._atop)
 
+    def plus(self, extra: Iterable[Treaty]) -> Registry:
+        """This registry with ``extra`` curated treaties added (a variant; this one is unchanged)."""
+        return Registry(
+            curated=[*self.curated, *extra],
+            atop=self._atop or None,
+            atop_ties=self.atop_ties if self.has_atop else None,
+        )
+
     def atop(self, number: int | str) -> Treaty:
         """ATOP's own record of alliance ``number``, even when a curated treaty links it."""
         from foedus.treaties.atop import atop_id
