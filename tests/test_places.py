@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from foedus import places
+from foedus import places, states
 from foedus.errors import UnknownPlace
 
 
@@ -131,7 +131,7 @@ def test_no_alias_names_two_places():
     seen: dict[str, str] = {}
     for place in places.places().values():
         for label in (place.name, *place.aliases):
-            key = places._fold(label)
+            key = states.fold_name(label)
             assert seen.setdefault(key, place.key) == place.key, (
                 f"'{label}' names {seen[key]} and {place.key}"
             )

@@ -28,13 +28,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from foedus import states
 from foedus.errors import UnknownPlace, UnknownState
 
 Status = Literal["met", "not_met", "undecidable"]
@@ -129,11 +129,6 @@ class Place:
         }
 
 
-def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return " ".join(plain.casefold().replace("'", "").replace("-", " ").split())
-
-
 @functools.cache
 def _raw() -> dict:
     return tomllib.loads(resources.files("foedus").joinpath("places.toml").read_text("utf-8"))
@@ -209,7 +204,6 @@ def _home_tables() -> dict[str, tuple[set[int], set[int], str]]:
 @functools.cache
 def home(ccode: int) -> Place:
     """A state's own (metropolitan) territory as a place: the default place of a scenario."""
-    from foedus import states
 
     try:
         label = states.name(ccode)
@@ -250,14 +244,16 @@ def _index() -> dict[str, str]:
     table: dict[str, str] = {}
     for place in places().values():
         for label in (place.name, place.key, place.key.replace("_", " "), *place.aliases):
-            table.setdefault(_fold(label), place.key)
+            table.setdefault(states.fold_name(label), place.key)
     return table
 
 
 def suggestions(query: str, limit: int = 3) -> list[str]:
     """The closest place names to ``query`` (for error messages)."""
     labels = {label: places()[key].name for label, key in _index().items()}
-    hits = process.extract(_fold(query), list(labels), scorer=fuzz.WRatio, limit=limit * 4)
+    hits = process.extract(
+        states.fold_name(query), list(labels), scorer=fuzz.WRatio, limit=limit * 4
+    )
     found: list[str] = []
     for label, _score, _ in hits:
         if labels[label] not in found:
@@ -275,7 +271,6 @@ def resolve(
     on ``on`` (the scenario's date: "Germany" is 260 in 1970). Anything else raises
     :class:`~foedus.errors.UnknownPlace` with the closest names.
     """
-    from foedus import states
 
     if query is None or (isinstance(query, str) and not query.strip()):
         if target is None:
@@ -288,7 +283,7 @@ def resolve(
     if isinstance(query, str) and query.startswith("state:") and query[6:].isdigit():
         return home(int(query[6:]))
     if isinstance(query, str):
-        key = _index().get(_fold(query))
+        key = _index().get(states.fold_name(query))
         if key is not None:
             return places()[key]
     try:

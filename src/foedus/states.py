@@ -514,6 +514,15 @@ def _norm(text: str) -> str:
     return re.sub(r"\bsaint\b", "st", text)
 
 
+def fold_name(text: str) -> str:
+    """The form names are compared in (case, accents, punctuation, "the", "saint" folded).
+
+    >>> fold_name("The Côte-d'Ivoire")
+    'cote divoire'
+    """
+    return _norm(text)
+
+
 @functools.cache
 def _codelist() -> dict[str, list]:
     from countrycode.countrycode import prepare_codelist
