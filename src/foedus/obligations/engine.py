@@ -227,8 +227,15 @@ class Compiled:
         key = (treaty_id, day)
         found = self._members.get(key)
         if found is None:
+            # Bounded: a long-running server asks about ever new days; start afresh past the cap.
+            if len(self._members) >= _MEMBERS_CAP:
+                self._members.clear()
             found = self._members[key] = frozenset(self.treaties[treaty_id].member_codes(day))
         return found
+
+
+#: Entries kept in a Compiled registry's (treaty, day) → members cache.
+_MEMBERS_CAP = 200_000
 
 
 _COMPILED: weakref.WeakKeyDictionary[Registry, Compiled] = weakref.WeakKeyDictionary()
