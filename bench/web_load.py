@@ -51,6 +51,7 @@ URLS = [
     "/api/states?date=2025-06-01",
     "/api/map?date=2025-06-01",
     "/api/map?date=1960-01-01",
+    "/api/network?year=1914",
 ]
 
 
@@ -88,6 +89,7 @@ def _direct_call(url: str):
         "/api/search": lambda: answers.search(q["q"]),
         "/api/states": lambda: answers.states_on(q.get("date")),
         "/api/map": lambda: answers.world_map(q.get("date")),
+        "/api/network": lambda: answers.network(q.get("date"), q.get("year")),
     }
     return calls[path]
 

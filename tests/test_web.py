@@ -144,6 +144,109 @@ def test_api_history_is_the_cli_json(client):
         assert treaty_id in text
 
 
+def test_api_network_is_the_cli_json(client):
+    api = client.get("/api/network", params={"year": "1914"}).json()
+    assert api == cli_json("network", "--year", "1914")
+    assert client.get("/api/network", params={"date": "1914-01-01"}).json() == api
+    day = client.get("/api/network", params={"date": "1914-06-28"}).json()
+    assert day == cli_json("network", "--date", "1914-06-28")
+
+
+def test_api_network_with_seed_and_kinds_is_the_cli_json(client):
+    params = {"date": "1990-01-01", "seed": "3", "kinds": "defense,offense"}
+    api = client.get("/api/network", params=params).json()
+    assert api == cli_json(
+        "network", "--date", "1990-01-01", "--seed", "3", "--kinds", "defense,offense"
+    )
+    assert api["weights"] == {"defense": 3, "offense": 3}
+
+
+def test_api_network_1914_has_the_entente_and_central_powers_in_different_pole_blocs(client):
+    body = client.get("/api/network", params={"year": "1914"}).json()
+    bloc = {row["abbrev"]: row for row in body["blocs"]}
+    assert bloc["FRN"]["bloc"] == bloc["RUS"]["bloc"] != bloc["GMY"]["bloc"] == bloc["AUH"]["bloc"]
+    assert bloc["FRN"]["pole"]
+    assert bloc["GMY"]["pole"]
+    assert body["n_poles"] == len({r["bloc"] for r in body["blocs"] if r["pole"]})
+    eigen = [row["eigenvector"] for row in body["centrality"]]
+    assert eigen == sorted(eigen, reverse=True)
+
+
+def test_cli_network_json_keeps_its_keys_and_the_domain_frames():
+    """`foedus network --json` prints the same keys, in the same order, as before the web API
+    shared its serialisation, and each frame is the domain function's."""
+    from foedus import network
+
+    out = cli_json("network", "--year", "1914")
+    assert list(out) == [
+        "date", "n_states", "n_ties", "density", "n_poles", "ties", "blocs", "centrality", "weights",
+    ]  # fmt: skip
+    assert out["date"] == "1914-01-01"
+    assert out["blocs"] == network.blocs(1914).to_dicts()
+    assert out["ties"] == network.graph(1914).to_dicts()
+    assert (
+        out["centrality"]
+        == network.centrality(1914).sort("eigenvector", descending=True).to_dicts()
+    )
+    assert out["weights"] == dict(network.OBLIGATION_WEIGHTS)
+
+
+def test_network_page_1914_shows_pole_blocs_central_states_and_links(client):
+    response = client.get("/network", params={"year": "1914"})
+    assert response.status_code == 200
+    text = response.text
+    assert "The alliance network on 1914-01-01" in text
+    blocs = text[text.index('<table class="blocs">') : text.index('<table class="central">')]
+    assert blocs.count('class="bloc pole"') == 3
+    assert "36.4%" in blocs  # the British-led bloc's CINC share
+    assert '<a href="/map?state=220&amp;date=1914-01-01" data-ccode="220">France</a>' in blocs
+    central = text[text.index('<table class="central">') : text.index('class="network-ties"')]
+    assert "Italy" in central
+    assert '<a href="/pair?a=220&amp;b=365">France – Russia</a>' in text
+    assert 'value="1914"' in text  # the slider holds the year
+    assert 'href="/network?year=1913"' in text
+    assert 'href="/network?year=1915"' in text
+    assert 'href="/api/network?year=1914"' in text
+    assert 'aria-current="page">Network</a>' in text
+
+
+def test_network_page_summary_agrees_with_the_domain(client):
+    from foedus import network
+
+    row = network.summary(1914)
+    text = client.get("/network", params={"year": "1914"}).text
+    assert f"<strong>{row['n_poles']}</strong>" in text
+    assert f"{row['effective_poles']:.2f}" in text
+    assert f"density {row['density']:.3f}" in text
+
+
+def test_network_page_polarity_chart_links_every_year(client):
+    from foedus import dates
+
+    text = client.get("/network", params={"year": "1914"}).text
+    chart = text[text.index('<figure class="polarity">') : text.index("</figure>")]
+    years = re.findall(r'href="/network\?year=(\d{4})"', chart)
+    assert years == [str(y) for y in range(1816, dates.today().year + 1)]
+    assert '<polyline class="poles"' in chart
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"year": "1700"}, 400, "year 1700 is outside"),
+        ({"year": "abc"}, 400, "year &#39;abc&#39; is not a year"),
+        ({"year": "1914", "seed": "x"}, 400, "seed"),
+        ({"year": "1914", "kinds": "alliance"}, 400, "alliance"),
+    ],
+)
+def test_network_page_with_bad_input_says_what_is_wrong(client, params, status, words):
+    response = client.get("/network", params=params)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert words in response.text
+    assert '<figure class="polarity">' in response.text  # the page stays usable
+
+
 def test_api_states_on_2025_include_north_korea_not_the_soviet_union_twice(client):
     rows = client.get("/api/states", params={"date": "2025-06-01"}).json()
     codes = [r["ccode"] for r in rows]
@@ -178,6 +281,7 @@ def test_openapi_lists_every_api_route(client):
         "/api/search",
         "/api/states",
         "/api/map",
+        "/api/network",
     ):
         assert path in paths
 
@@ -204,6 +308,14 @@ def test_openapi_lists_every_api_route(client):
         ("/api/states?date=yesterday", 400, "yesterday"),
         ("/api/search?q=", 422, "q"),
         ("/api/nothing-here", 404, "/api/nothing-here"),
+        ("/api/network?year=1700", 400, "year 1700 is outside foedus's coverage"),
+        ("/api/network?year=abc", 400, "year 'abc' is not a year"),
+        ("/api/network?year=²²²²", 400, "is not a year"),
+        ("/api/network?date=abc", 400, "not a valid date"),
+        ("/api/network?date=1700-01-01", 400, "outside"),
+        ("/api/network?year=1914&date=1914-01-01", 400, "not both"),
+        ("/api/network?year=1914&kinds=alliance", 400, "unknown obligation kind(s) ['alliance']"),
+        ("/api/network?year=1914&seed=-1", 422, "seed"),
     ],
 )
 def test_bad_input_is_a_4xx_with_a_clear_message(client, url, status, words):
@@ -282,6 +394,8 @@ PAGES = [
     "/search?q=korea",
     "/search",
     "/docs",
+    "/network?year=1914",
+    "/network",
 ]
 
 
@@ -512,6 +626,8 @@ _ROUTES = {
     "/pair": ["a", "b"],
     "/treaties": ["state", "date", "kind"],
     "/search": ["q"],
+    "/api/network": ["date", "year", "seed", "kinds"],
+    "/network": ["date", "year", "seed", "kinds"],
 }
 
 

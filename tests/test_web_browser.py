@@ -165,6 +165,26 @@ def test_scenario_usa_attacks_prk_2025_shows_russia_and_china_obligated_with_art
     assert page.problems == []
 
 
+def test_network_1914_shows_pole_blocs_and_the_year_slider_opens_another_year(server, page):
+    response = page.goto(f"{server}/network?year=1914", timeout=60_000)
+    assert response is not None
+    assert response.status == 200
+    assert page.locator("table.blocs tr.bloc.pole").count() == 3
+    assert "France" in page.inner_text("table.blocs")
+    assert page.locator("figure.polarity a rect.year-hit").count() > 200
+    assert page.input_value("#network-year") == "1914"
+    path = shot(page, "page-network-1914.png")
+    assert path.stat().st_size > 10_000
+    # The slider shows the year while dragging and opens it when released; the URL keeps it.
+    with page.expect_navigation(timeout=60_000):
+        page.fill("#network-year", "1946")
+    assert "year=1946" in page.url
+    assert page.inner_text("h1") == "The alliance network on 1946-01-01"
+    page.click('a[rel="prev"]')
+    page.wait_for_url("**/network?year=1945", timeout=60_000)
+    assert page.problems == []
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -174,6 +194,7 @@ def test_scenario_usa_attacks_prk_2025_shows_russia_and_china_obligated_with_art
         "/treaties?state=PRK&date=2025-06-01",
         "/docs",
         "/atop/3440",
+        "/network",
     ],
 )
 def test_other_pages_load_without_errors_or_csp_violations(server, page, url):

@@ -341,6 +341,51 @@ def centrality(
     return pl.DataFrame(rows, schema=schema).sort("ccode")
 
 
+# --------------------------------------------------------------------------- one day, as JSON
+
+
+def weights_for(kinds: str | None) -> dict[str, float] | None:
+    """The default weights restricted to ``kinds`` (comma-separated, e.g. ``"defense,offense"``),
+    or None (every kind) when ``kinds`` is None: the CLI's ``--kinds`` and the web API's ``kinds``.
+    """
+    if kinds is None:
+        return None
+    chosen = [k.strip().replace("-", "_") for k in kinds.split(",") if k.strip()]
+    unknown = [k for k in chosen if k not in OBLIGATION_WEIGHTS]
+    if unknown or not chosen:
+        raise InvalidArgument(
+            f"unknown obligation kind(s) {unknown or kinds!r}: use {', '.join(OBLIGATION_WEIGHTS)}"
+        )
+    return {k: OBLIGATION_WEIGHTS[k] for k in chosen}
+
+
+def snapshot(
+    date: str | int | dt.date, *, seed: int = 0, weights: Mapping[str, float] | None = None
+) -> dict:
+    """The network on ``date`` as one JSON-able dict: what ``foedus network --json`` prints and
+    ``GET /api/network`` returns.
+
+    Keys: ``date`` (ISO), ``n_states``, ``n_ties``, ``density``, ``n_poles`` (from
+    :func:`summary`), ``ties`` (:func:`graph` rows), ``blocs`` (:func:`blocs` rows),
+    ``centrality`` (:func:`centrality` rows, most central first by eigenvector), ``weights``.
+    """
+    row = summary(date, seed=seed, weights=weights)
+    day = row["date"]
+    return {
+        "date": day.isoformat(),
+        "n_states": row["n_states"],
+        "n_ties": row["n_ties"],
+        "density": row["density"],
+        "n_poles": row["n_poles"],
+        "ties": graph(day, weights=weights).to_dicts(),
+        "blocs": blocs(day, seed=seed, weights=weights).to_dicts(),
+        "centrality": centrality(day, weights=weights)
+        .sort("eigenvector", descending=True)
+        .to_dicts(),
+        "weights": dict(weights) if weights else dict(OBLIGATION_WEIGHTS),
+    }
+
+
 # --------------------------------------------------------------------------- series
 
 

@@ -36,5 +36,15 @@ function initExpandAll() {
   verdicts.prepend(button);
 }
 
+function initYearSlider() {
+  // The network page's year slider: show the year while dragging, open it when released.
+  const slider = document.getElementById('network-year');
+  const out = document.getElementById('network-year-out');
+  if (!slider || !out) return;
+  slider.addEventListener('input', () => { out.textContent = slider.value; });
+  slider.addEventListener('change', () => { slider.form.requestSubmit(); });
+}
+
 initScenarioForm();
 initExpandAll();
+initYearSlider();

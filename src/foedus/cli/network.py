@@ -28,17 +28,9 @@ KindsOpt = Annotated[
 
 def _weights(kinds: str | None) -> dict[str, float] | None:
     """The default weights restricted to ``kinds`` (comma-separated), or None for all."""
-    if kinds is None:
-        return None
-    from foedus.network import OBLIGATION_WEIGHTS
+    from foedus.network import weights_for
 
-    chosen = [k.strip().replace("-", "_") for k in kinds.split(",") if k.strip()]
-    unknown = [k for k in chosen if k not in OBLIGATION_WEIGHTS]
-    if unknown or not chosen:
-        raise InvalidArgument(
-            f"unknown obligation kind(s) {unknown or kinds!r}: use {', '.join(OBLIGATION_WEIGHTS)}"
-        )
-    return {k: OBLIGATION_WEIGHTS[k] for k in chosen}
+    return weights_for(kinds)
 
 
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same answer)")]
@@ -83,25 +75,14 @@ def network_cmd(
     if (year is None) == (date is None):
         raise InvalidArgument("give exactly one of --year or --date, e.g. --year 1914")
     weights = _weights(kinds)
-    row = network.summary(year if year is not None else date, seed=seed, weights=weights)
+    on = year if year is not None else date
+    if as_json:
+        echo_json(network.snapshot(on, seed=seed, weights=weights))
+        return
+    row = network.summary(on, seed=seed, weights=weights)
     day = row["date"]
     blocs = network.blocs(day, seed=seed, weights=weights)
     cent = network.centrality(day, weights=weights).sort("eigenvector", descending=True)
-    if as_json:
-        echo_json(
-            {
-                "date": day.isoformat(),
-                "n_states": row["n_states"],
-                "n_ties": row["n_ties"],
-                "density": row["density"],
-                "n_poles": row["n_poles"],
-                "ties": network.graph(day, weights=weights).to_dicts(),
-                "blocs": blocs.to_dicts(),
-                "centrality": cent.to_dicts(),
-                "weights": weights or dict(network.OBLIGATION_WEIGHTS),
-            }
-        )
-        return
     console = _console()
     console.print(f"[bold]Alliance network on {day.isoformat()}[/bold]")
     console.print(

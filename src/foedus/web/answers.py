@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from foedus import dates, states
-from foedus.errors import InvalidArgument, UnknownState
+from foedus import network as _network
+from foedus.errors import InvalidArgument, InvalidDate, UnknownState
 from foedus.obligations import DEFAULT_KIND, Scenario
 from foedus.obligations import respond as _respond
 
@@ -131,6 +133,59 @@ def states_on(date_text: str | None) -> list[dict[str, Any]]:
     """``foedus states --date D --json``: the states in the COW system on the date (default
     today), each with the spell(s) covering it."""
     return states.table(day(date_text))
+
+
+# ------------------------------------------------------------------ the network
+
+
+def year(text: str) -> int:
+    """A query's year (four ASCII digits), checked against foedus's coverage."""
+    value = text.strip()
+    if not re.fullmatch(r"[0-9]{4}", value):
+        raise InvalidDate(
+            f"year {text!r} is not a year: give four digits from {dates.EARLIEST.year} to "
+            f"{dates.today().year}, e.g. year=1914"
+        )
+    if not dates.EARLIEST.year <= int(value) <= dates.today().year:
+        raise InvalidDate(
+            f"year {value} is outside foedus's coverage: choose a year from "
+            f"{dates.EARLIEST.year} to {dates.today().year}"
+        )
+    return int(value)
+
+
+def network_day(date_text: str | None, year_text: str | None) -> dt.date:
+    """The day of a network query: ``year`` (1 January) or ``date``, not both; default today."""
+    if year_text and date_text:
+        raise InvalidArgument("give either year or date, not both, e.g. year=1914")
+    return dt.date(year(year_text), 1, 1) if year_text else day(date_text)
+
+
+@functools.lru_cache(maxsize=64)
+def _snapshot(on: dt.date, seed: int, kinds: str | None) -> dict[str, Any]:
+    return _network.snapshot(on, seed=seed, weights=_network.weights_for(kinds))
+
+
+def network(
+    date_text: str | None, year_text: str | None = None, seed: int = 0, kinds: str | None = None
+) -> dict[str, Any]:
+    """``foedus network --date D|--year Y [--seed S] [--kinds K] --json`` (shared, do not mutate)."""
+    if seed < 0:
+        raise InvalidArgument(f"seed {seed} must be 0 or more")
+    _network.weights_for(kinds or None)  # a bad kind is an error before anything is computed
+    return _snapshot(network_day(date_text, year_text), seed, kinds or None)
+
+
+def network_summary(on: dt.date, seed: int = 0, kinds: str | None = None) -> dict[str, Any]:
+    """The day's :func:`foedus.network.summary` (modularity, effective poles, pole leaders...)."""
+    return _network.summary(on, seed=seed, weights=_network.weights_for(kinds or None))
+
+
+@functools.lru_cache(maxsize=4)
+def polarity(start: int, end: int) -> tuple[dict[str, Any], ...]:
+    """``foedus polarity --from START --to END --json`` (computed once per process: a few
+    seconds for 1816 to today)."""
+    return tuple(_network.polarity(start, end).to_dicts())
 
 
 # ------------------------------------------------------------------ the map

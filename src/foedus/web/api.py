@@ -191,3 +191,30 @@ def get_map(date: Date = None) -> Any:
     """For each country of the bundled world map (keyed by ISO 3166 numeric id), its COW code on
     `date` and whether it is a state of the system then. The map page colours countries with it."""
     return JSONResponse(answers.world_map(date))
+
+
+@router.get("/network", summary="The alliance network on a date: ties, blocs, central states")
+def get_network(
+    date: Date = None,
+    year: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_PARAM,
+            description="A year, 1816 to this year: the network on 1 January (instead of `date`)",
+            examples=["1914"],
+        ),
+    ] = None,
+    seed: Annotated[
+        int, Query(ge=0, le=2**32 - 1, description="Random seed of the bloc detection")
+    ] = 0,
+    kinds: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_PARAM,
+            description="Only ties of these obligations, comma-separated, e.g. defense,offense",
+        ),
+    ] = None,
+) -> Any:
+    """Density, poles, every tie, each state's bloc (Louvain) with its capability share, and
+    centrality, most central first (as `foedus network --date D|--year Y --json`)."""
+    return JSONResponse(answers.network(date, year, seed, kinds))

@@ -7,6 +7,7 @@ under the error's 4xx status, so the user can correct it in place.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from foedus import dates
-from foedus.errors import FoedusError
+from foedus.errors import FoedusError, InvalidArgument
 from foedus.obligations import KINDS, VERDICT_ORDER
 from foedus.treaties import PRIMARY_KINDS
 from foedus.web import answers
@@ -382,3 +383,154 @@ def docs_page(request: Request) -> HTMLResponse:
 @router.get("/docs/", include_in_schema=False)
 def docs_slash() -> RedirectResponse:
     return RedirectResponse("/docs", status_code=308)
+
+
+#: Ties listed on the network page (strongest first); the JSON API lists every tie.
+_MAX_TIES_SHOWN = 150
+#: Central states listed on the network page.
+_TOP_CENTRAL = 10
+
+
+@router.get("/network", response_class=HTMLResponse)
+def network_page(
+    request: Request, year: Text = None, date: Text = None, seed: Text = None, kinds: Text = None
+) -> HTMLResponse:
+    """The alliance network on 1 January of a year (or on a date): blocs, poles, central states,
+    ties, and the polarity series 1816 to today with the year marked."""
+
+    def ask() -> dict[str, Any]:
+        number = _seed(seed)
+        found = answers.network(date, year, number, kinds)
+        on = dt.date.fromisoformat(found["date"])
+        return {
+            "net": found,
+            "summary": answers.network_summary(on, number, kinds),
+            **_network_view(found),
+        }
+
+    found, error, status = _attempt(ask)
+    shown = (found or {}).get("net", {}).get("date") or ""
+    shown_year = int(shown[:4]) if shown else _year_or_today(year)
+    polarity = _polarity_chart(dates.today().year)
+    return html(
+        request,
+        "network.html",
+        _common(
+            request,
+            page="network",
+            year=year or "",
+            date_input=date or "",
+            shown_year=shown_year,
+            seed=seed or "",
+            kinds=kinds or "",
+            error=error,
+            polarity=polarity,
+            marker_x=_year_x(polarity, shown_year),
+            api_query=urlencode(
+                [
+                    (k, v)
+                    for k, v in (("year", year), ("date", date), ("seed", seed), ("kinds", kinds))
+                    if v
+                ]
+            ),
+            **(found or {}),
+        ),
+        status,
+    )
+
+
+def _seed(text: str | None) -> int:
+    value = (text or "").strip()
+    if not value:
+        return 0
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        raise InvalidArgument(f"seed {text!r} is not a whole number: give e.g. seed=0")
+    return int(value)
+
+
+def _year_or_today(text: str | None) -> int:
+    try:
+        return answers.year(text or "")
+    except FoedusError:
+        return dates.today().year
+
+
+def _network_view(net: dict[str, Any]) -> dict[str, Any]:
+    """The network page's tables: blocs with two or more members (or poles), the states with no
+    tie, the most central states, and the strongest ties."""
+    blocs: dict[int, dict[str, Any]] = {}
+    for row in net["blocs"]:
+        bloc = blocs.setdefault(
+            row["bloc"],
+            {
+                "bloc": row["bloc"],
+                "leader": row["bloc_leader"],
+                "share": row["bloc_cinc_share"],
+                "pole": row["pole"],
+                "size": row["bloc_size"],
+                "members": [],
+            },
+        )
+        bloc["members"].append(row)
+    shown = [b for b in blocs.values() if b["size"] > 1 or b["pole"]]
+    alone = [b["members"][0] for b in blocs.values() if not (b["size"] > 1 or b["pole"])]
+    ties = sorted(net["ties"], key=lambda t: (-t["weight"], -t["n_treaties"], t["a"], t["b"]))
+    order = [*PRIMARY_KINDS, *sorted({k for t in net["ties"] for k in t["kinds"]})]
+    ties = [
+        {**t, "kinds": sorted(t["kinds"], key=order.index)} for t in ties[:_MAX_TIES_SHOWN]
+    ]  # strongest obligation first, as on the map's panel (a copy: the answer is cached)
+    return {
+        "blocs": shown,
+        "alone": alone,
+        "central": net["centrality"][:_TOP_CENTRAL],
+        "ties": ties,
+        "names": {row["ccode"]: row["name"] for row in net["blocs"]},
+    }
+
+
+#: The polarity chart's width and height (SVG user units).
+_POLARITY_WIDTH, _POLARITY_HEIGHT = 1000, 200
+
+
+@functools.lru_cache(maxsize=2)
+def _polarity_chart(end: int) -> dict[str, Any]:
+    """Geometry of the polarity series 1816 → ``end``: a step line of poles, a line of effective
+    poles, one link per year. Computed once per process (the series takes a few seconds)."""
+    rows = answers.polarity(dates.EARLIEST.year, end)
+    first = rows[0]["year"]
+    span = max(end - first + 1, 1)
+    step = _POLARITY_WIDTH / span
+    top = max(max(r["n_poles"] for r in rows), max(r["effective_poles"] or 0 for r in rows), 1)
+    top = float(int(top) + 1)
+
+    def y(value: float) -> float:
+        return round(_POLARITY_HEIGHT - value / top * _POLARITY_HEIGHT, 2)
+
+    poles = []
+    effective = []
+    years = []
+    for i, r in enumerate(rows):
+        x0, x1 = round(i * step, 2), round((i + 1) * step, 2)
+        poles.append(f"{x0},{y(r['n_poles'])} {x1},{y(r['n_poles'])}")
+        if r["effective_poles"] is not None:
+            effective.append(f"{round((i + 0.5) * step, 2)},{y(r['effective_poles'])}")
+        years.append({"year": r["year"], "x": x0, "width": round(step, 2), "row": r})
+    return {
+        "width": _POLARITY_WIDTH,
+        "height": _POLARITY_HEIGHT,
+        "first": first,
+        "end": end,
+        "step": step,
+        "poles": " ".join(poles),
+        "effective": " ".join(effective),
+        "years": years,
+        "grid": [{"y": y(v), "value": v} for v in range(0, int(top) + 1)],
+        "ticks": [
+            {"x": round((t - first) * step, 2), "year": t}
+            for t in range(first - first % 25 + 25, end + 1, 25)
+        ],
+    }
+
+
+def _year_x(chart: dict[str, Any], year: int) -> float:
+    return round((year - chart["first"] + 0.5) * chart["step"], 2)
